@@ -1,0 +1,350 @@
+"""The chain model: who works together, in which order, on what norms and goals, and who may see what."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from keten.analytics.model import (
+    ActivitySpec,
+    AgreementSpec,
+    ChainSpec,
+    KpiSpec,
+    ObjectiveSpec,
+    PartnerSpec,
+    StageSpec,
+)
+
+code_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*$",
+    _("Use lower-case letters, digits and underscores, starting with a letter."),
+)
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #154273."))
+
+
+class Chain(models.Model):
+    class RejectPolicy(models.TextChoices):
+        REJECT_FILE = "reject_file", _("Reject the whole file")
+        QUARANTINE = "quarantine", _("Accept valid rows, quarantine the rest")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    ambition = models.TextField(_("shared ambition"), blank=True)
+    administrative_ambition = models.TextField(
+        _("administrative ambition"),
+        blank=True,
+        help_text=_("The political or administrative assignment the chain's ambition serves."),
+    )
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#154273", validators=[colour_validator])
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
+    horizon_days = models.PositiveIntegerField(
+        _("horizon (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("A case without a goal activity this long after its first event has dropped out."),
+    )
+    goal_activities = models.JSONField(_("goal activities"), default=list, blank=True)
+    reject_policy = models.CharField(
+        _("policy for invalid rows"),
+        max_length=20,
+        choices=RejectPolicy.choices,
+        default=RejectPolicy.REJECT_FILE,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chain")
+        verbose_name_plural = _("chains")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("chain-detail", args=[self.slug])
+
+    def to_spec(self) -> ChainSpec:
+        """Return the whole chain as plain dataclasses, the form analytics and files use."""
+        stages = self.stages.select_related("partner").prefetch_related("activities")
+        agreements = self.agreements.prefetch_related("owners")
+        objectives = self.objectives.prefetch_related("kpis__partners")
+        return ChainSpec(
+            slug=self.slug,
+            name=self.name,
+            description=self.description,
+            ambition=self.ambition,
+            administrative_ambition=self.administrative_ambition,
+            colour=self.colour,
+            timezone=self.timezone,
+            horizon_days=self.horizon_days,
+            goal_activities=tuple(self.goal_activities),
+            reject_policy=self.reject_policy,
+            partners=tuple(p.to_spec() for p in self.partners.all()),
+            stages=tuple(s.to_spec() for s in stages),
+            agreements=tuple(a.to_spec() for a in agreements),
+            objectives=tuple(o.to_spec() for o in objectives),
+        )
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        PRODUCING = "producing", _("Producing partner (in the sequence)")
+        NETWORK = "network", _("Network partner (adds value outside the sequence)")
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="partners")
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCING)
+    role = models.CharField(
+        _("network role"),
+        max_length=100,
+        blank=True,
+        help_text=_("For network partners, e.g. financier or broker."),
+    )
+    column_mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["chain", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["chain", "code"], name="partner_code_unique_in_chain")]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_spec(self) -> PartnerSpec:
+        return PartnerSpec(
+            code=self.code,
+            name=self.name,
+            kind=self.kind,
+            role=self.role,
+            column_mapping=dict(self.column_mapping),
+        )
+
+
+class Stage(models.Model):
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveIntegerField(_("position"))
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="stages")
+
+    class Meta:
+        ordering = ["chain", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "code"], name="stage_code_unique_in_chain"),
+            models.UniqueConstraint(fields=["chain", "position"], name="stage_position_unique_in_chain"),
+        ]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.partner_id and self.chain_id and self.partner.chain_id != self.chain_id:
+            raise ValidationError({"partner": _("The partner belongs to another chain.")})
+        if self.partner_id and self.partner.kind == Partner.Kind.NETWORK:
+            raise ValidationError({"partner": _("A network partner cannot own a stage.")})
+
+    def to_spec(self) -> StageSpec:
+        return StageSpec(
+            code=self.code,
+            name=self.name,
+            partner=self.partner.code,
+            activities=tuple(ActivitySpec(a.code, a.name) for a in self.activities.all()),
+        )
+
+
+class Activity(models.Model):
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=80, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["stage", "position"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        clash = Activity.objects.filter(stage__chain_id=self.stage.chain_id, code=self.code)
+        if clash.exclude(pk=self.pk).exists():
+            raise ValidationError({"code": _("This activity code is already used in the chain.")})
+
+
+class Agreement(models.Model):
+    """A norm agreed between partners: a share of cases from one activity to another within a time."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="agreements")
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    from_activity = models.CharField(_("from activity"), max_length=80)
+    to_activity = models.CharField(_("to activity"), max_length=80)
+    max_days = models.FloatField(_("within days"), validators=[MinValueValidator(0)])
+    target_share = models.FloatField(
+        _("agreed share"), validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    owners = models.ManyToManyField(Partner, related_name="agreements", blank=True)
+
+    class Meta:
+        ordering = ["chain", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "code"], name="agreement_code_unique_in_chain")
+        ]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        known = set(Activity.objects.filter(stage__chain_id=self.chain_id).values_list("code", flat=True))
+        errors = {}
+        for field_name in ("from_activity", "to_activity"):
+            value = getattr(self, field_name)
+            if value and value not in known:
+                errors[field_name] = _("Unknown activity '%(code)s'.") % {"code": value}
+        if errors:
+            raise ValidationError(errors)
+
+    def to_spec(self) -> AgreementSpec:
+        return AgreementSpec(
+            code=self.code,
+            name=self.name,
+            description=self.description,
+            from_activity=self.from_activity,
+            to_activity=self.to_activity,
+            max_days=self.max_days,
+            target_share=self.target_share,
+            owners=tuple(sorted(p.code for p in self.owners.all())),
+        )
+
+
+class Objective(models.Model):
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["chain", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "code"], name="objective_code_unique_in_chain")
+        ]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_spec(self) -> ObjectiveSpec:
+        return ObjectiveSpec(
+            code=self.code,
+            name=self.name,
+            description=self.description,
+            kpis=tuple(k.to_spec() for k in self.kpis.all()),
+        )
+
+
+class KpiDefinition(models.Model):
+    class Kind(models.TextChoices):
+        LEAD_TIME = "lead_time", _("Lead time")
+        SHARE_REACHED = "share_reached", _("Share reached")
+        DURABILITY = "durability", _("Durability")
+        VOLUME = "volume", _("Volume")
+        WIP = "wip", _("Work in progress")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="kpis")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    target = models.FloatField(_("target"))
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    partners = models.ManyToManyField(
+        Partner,
+        related_name="kpis",
+        blank=True,
+        help_text=_("Leave empty for a chain-level KPI; choose partners for partner-only production."),
+    )
+
+    class Meta:
+        ordering = ["objective", "position"]
+        verbose_name = _("KPI definition")
+        verbose_name_plural = _("KPI definitions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_chain_level(self) -> bool:
+        """True when no partner scope is set: the KPI measures the chain's shared goal."""
+        return not self.partners.exists()
+
+    def to_spec(self) -> KpiSpec:
+        return KpiSpec(
+            code=self.code,
+            name=self.name,
+            description=self.description,
+            kind=self.kind,
+            target=self.target,
+            direction=self.direction,
+            parameters=dict(self.parameters),
+            partners=tuple(sorted(p.code for p in self.partners.all())),
+        )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Chain coordinator")
+        ANALYST = "analyst", _("Partner analyst")
+        STEERING = "steering", _("Steering group member")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+
+    class Meta:
+        ordering = ["chain", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "chain"], name="one_membership_per_chain"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.chain} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.role == self.Role.ANALYST and not self.partner_id:
+            raise ValidationError({"partner": _("A partner analyst needs a partner.")})
+        if self.role != self.Role.ANALYST and self.partner_id:
+            raise ValidationError({"partner": _("Only partner analysts belong to a partner.")})
+        if self.partner_id and self.partner.chain_id != self.chain_id:
+            raise ValidationError({"partner": _("The partner belongs to another chain.")})
+
+    @property
+    def sees_case_rows(self) -> bool:
+        """True when this member may see case-level rows (for some cases)."""
+        return self.role in (self.Role.COORDINATOR, self.Role.ANALYST)

@@ -1,0 +1,20 @@
+"""The `keten` console script: a thin front for Django's management commands.
+
+`keten demo`, `keten chain import FILE`, `keten ingest ...` are the management commands of
+the Keten apps; every Django command (migrate, createsuperuser, ...) works too.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keten.conf.dev")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    execute_from_command_line(["keten", *(args or ["help"])])
+
+
+if __name__ == "__main__":
+    main()

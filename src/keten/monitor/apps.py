@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class MonitorConfig(AppConfig):
+    name = "keten.monitor"
