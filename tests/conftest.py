@@ -79,3 +79,84 @@ def small_spec() -> ChainSpec:
             ),
         ),
     )
+
+
+@pytest.fixture
+def small_chain(db, small_spec):
+    """`small_spec` saved to the database."""
+    from keten.chains.actions import save_chain_spec
+
+    return save_chain_spec(small_spec)
+
+
+class Personas:
+    """Users with each role in `small_chain`, plus an outsider. Password: 'wachtwoord'."""
+
+    password = "wachtwoord"  # noqa: S105
+
+    def __init__(self, chain, django_user_model):
+        from keten.chains.models import Membership
+
+        def user(username, role=None, partner=None):
+            u = django_user_model.objects.create_user(username, password=self.password)
+            if role:
+                Membership.objects.create(
+                    user=u,
+                    chain=chain,
+                    role=role,
+                    partner=chain.partners.get(code=partner) if partner else None,
+                )
+            return u
+
+        self.chain = chain
+        self.coordinator = user("regisseur", "coordinator")
+        self.analyst_a = user("analist_a", "analyst", "a")
+        self.analyst_b = user("analist_b", "analyst", "b")
+        self.steering = user("stuurgroep", "steering")
+        self.outsider = user("buitenstaander")
+
+
+@pytest.fixture
+def personas(small_chain, django_user_model) -> Personas:
+    return Personas(small_chain, django_user_model)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's chromium (Playwright cannot download its own browser here)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    """Where browser tests save screenshots for people to look at (git-ignored)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "screenshots"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def log_in(page, live_server, username, password=Personas.password):
+    """Log in through the real login form."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]:has-text('Log')")

@@ -97,7 +97,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = KETEN_DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Only needed for `collectstatic` in deployments that put a web server in front.
+STATIC_ROOT = envstr("KETEN_STATIC_ROOT") or None
 # The app serves its own assets (offline intranets): WhiteNoise reads them straight from
 # the app directories, so no collectstatic step is needed to run.
 WHITENOISE_USE_FINDERS = True

@@ -12,7 +12,6 @@ SECRET_KEY = "tests-only-not-secret"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 KETEN_DATA_DIR = Path(tempfile.mkdtemp(prefix="keten-test-"))
-STATIC_ROOT = KETEN_DATA_DIR / "static"
 MEDIA_ROOT = KETEN_DATA_DIR / "media"
 
 _url = envstr("KETEN_TEST_DATABASE_URL")
