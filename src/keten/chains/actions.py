@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 
 from keten.analytics.model import ChainSpec
-from keten.chains.models import Activity, Agreement, Chain, KpiDefinition, Objective, Partner, Stage
+from keten.chains.models import (
+    Activity,
+    Agreement,
+    AuditEntry,
+    Chain,
+    KpiDefinition,
+    Objective,
+    Partner,
+    Stage,
+)
 
 
 @transaction.atomic
@@ -94,3 +103,14 @@ def save_chain_spec(spec: ChainSpec) -> Chain:
 
     chain.partners.exclude(code__in=list(partners)).delete()
     return chain
+
+
+def record_audit(user, chain: Chain, action: str, **detail) -> AuditEntry:
+    """Write one audit entry; `action` is a short dotted name such as `cases.viewed`."""
+    return AuditEntry.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        username=getattr(user, "username", "") or "",
+        chain=chain,
+        action=action,
+        detail=detail,
+    )

@@ -3,6 +3,7 @@ from django.contrib import admin
 from keten.chains.models import (
     Activity,
     Agreement,
+    AuditEntry,
     Chain,
     KpiDefinition,
     Membership,
@@ -65,3 +66,10 @@ class ObjectiveAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "chain", "role", "partner"]
     list_filter = ["chain", "role"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "chain", "action"]
+    list_filter = ["chain", "action"]
+    readonly_fields = ["at", "user", "username", "chain", "action", "detail"]

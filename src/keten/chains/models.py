@@ -348,3 +348,22 @@ class Membership(models.Model):
     def sees_case_rows(self) -> bool:
         """True when this member may see case-level rows (for some cases)."""
         return self.role in (self.Role.COORDINATOR, self.Role.ANALYST)
+
+
+class AuditEntry(models.Model):
+    """Who did or saw what, when: case-level views, edits, withdrawals. Read by coordinators."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(_("user"), max_length=150)
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=80)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
