@@ -1,0 +1,213 @@
+"""The one place a backend connection is created, and the few dialect differences.
+
+Every metric is an Ibis expression over the canonical events table; the engine that runs it
+(DuckDB in-process by default, PySpark locally or on a cluster) is chosen here. Two things
+Ibis does not abstract are bridged with builtin functions per dialect: converting a UTC
+timestamp to the chain's wall-clock time (periods are calendar days/weeks/months where the
+chain lives) and reading one key of the JSON `attributes` text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+import weakref
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import pandas as pd
+import pyarrow as pa
+
+EngineKind = Literal["duckdb", "pyspark"]
+
+#: The canonical event columns, in order (see docs/architecture.md).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "chain",
+    "case_id",
+    "partner",
+    "activity",
+    "timestamp",
+    "lifecycle",
+    "attributes",
+    "batch_id",
+)
+
+EVENT_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("chain", pa.string()),
+        ("case_id", pa.string()),
+        ("partner", pa.string()),
+        ("activity", pa.string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        ("lifecycle", pa.string()),
+        ("attributes", pa.string()),
+        ("batch_id", pa.string()),
+    ]
+)
+
+# Spark settings that matter (see STACK-NOTES): UTC session, Arrow transfer, quiet console.
+SPARK_CONFIG: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.memory": "2g",
+    "spark.sql.shuffle.partitions": "8",
+}
+
+
+def connect(
+    kind: EngineKind = "duckdb", *, spark_master: str | None = None, threads: int | None = None
+) -> Any:
+    """Return an Ibis backend connection for `kind` (duckdb or pyspark)."""
+    if kind == "duckdb":
+        con = ibis.duckdb.connect()
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+        return con
+    if kind == "pyspark":
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:  # pragma: no cover - depends on the optional extra
+            raise RuntimeError(
+                "KETEN_ENGINE=pyspark needs the spark extra: uv sync --extra spark (and Java 17)."
+            ) from exc
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = SparkSession.builder.appName("keten").master(
+            spark_master or os.environ.get("KETEN_SPARK_MASTER") or "local[2]"
+        )
+        for key, value in SPARK_CONFIG.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return ibis.pyspark.connect(session)
+    raise ValueError(f"Unknown engine {kind!r}: use duckdb or pyspark.")
+
+
+def empty_events() -> ibis.Table:
+    """An events table with the canonical schema and no rows."""
+    return ibis.memtable(EVENT_SCHEMA.empty_table())
+
+
+def read_events(con: Any, paths: list[str | Path]) -> ibis.Table:
+    """The canonical events in the Parquet files `paths` as one Ibis table (empty list: no rows)."""
+    paths = [str(p) for p in paths]
+    if not paths:
+        return empty_events()
+    table = con.read_parquet(paths)
+    return table.select(*EVENT_COLUMNS)
+
+
+def events_from_frame(con: Any, frame: pd.DataFrame | pa.Table) -> ibis.Table:
+    """Canonical events from an in-memory frame (tests, notebooks); missing optional columns get defaults."""
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    n = table.num_rows
+    columns = {}
+    for field in EVENT_SCHEMA:
+        if field.name in table.column_names:
+            columns[field.name] = table[field.name].cast(field.type)
+        elif field.name == "lifecycle":
+            columns[field.name] = pa.array(["complete"] * n, pa.string())
+        elif field.name == "attributes":
+            columns[field.name] = pa.array(["{}"] * n, pa.string())
+        elif field.name == "event_id":
+            columns[field.name] = pa.array([f"{i:012d}" for i in range(n)], pa.string())
+        else:
+            columns[field.name] = pa.array([""] * n, pa.string())
+    arrow = pa.table(columns, schema=EVENT_SCHEMA)
+    if con is None or con.name == "duckdb":
+        return ibis.memtable(arrow)
+    # Spark: register the frame as a temporary view so everything runs inside Spark.
+    return _spark_table(con, arrow)
+
+
+def _spark_table(con: Any, arrow: pa.Table) -> ibis.Table:
+    frame = arrow.to_pandas()
+    # Spark's session is UTC: hand it naive UTC wall-clock times.
+    frame["timestamp"] = frame["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
+    df = con._session.createDataFrame(frame, schema=_SPARK_DDL)
+    name = f"keten_events_{id(df)}"
+    df.createOrReplaceTempView(name)
+    return con.table(name)
+
+
+_SPARK_DDL = (
+    "event_id string, chain string, case_id string, partner string, activity string, "
+    "timestamp timestamp, lifecycle string, attributes string, batch_id string"
+)
+
+
+def materialise(table: ibis.Table) -> ibis.Table:
+    """Compute `table` once and keep the result in the engine for the metrics that follow.
+
+    Spark uses Ibis' `cache()`. For DuckDB we create the temporary table ourselves: Ibis 12's
+    own cache cleanup emits `DROP TABLE IF EXISTS` without a name with the installed sqlglot
+    (30.x), so it would fail when the cached table is released.
+    """
+    backend = table._find_backend(use_default=True)
+    if backend.name != "duckdb":
+        return table.cache()
+    name = f"keten_tmp_{uuid.uuid4().hex}"
+    backend._run_pre_execute_hooks(table)
+    backend.raw_sql(f'CREATE TEMP TABLE "{name}" AS {backend.compile(table)}')
+    result = backend.table(name)
+    weakref.finalize(result, _drop_temp_table, backend, name)
+    return result
+
+
+def _drop_temp_table(backend: Any, name: str) -> None:
+    try:
+        backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+    except Exception:  # noqa: BLE001, S110 - the connection may already be closed at exit
+        pass
+
+
+def backend_name(table: ibis.Table) -> str:
+    """Name of the backend that will run `table` (memtables run on the default, DuckDB)."""
+    try:
+        return table._find_backend(use_default=True).name
+    except Exception:  # noqa: BLE001 - unbound expressions run on the default backend
+        return "duckdb"
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_timezone(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
+    """DuckDB: wall-clock time in `zone` of a UTC timestamp."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_from_utc(ts: dt.timestamp, zone: str) -> dt.timestamp:  # type: ignore[valid-type]
+    """Spark: wall-clock time in `zone` of a UTC timestamp."""
+
+
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _duckdb_json_string(text: str, path: str) -> str:
+    """DuckDB: the value at `path` in JSON text, as a string."""
+
+
+@ibis.udf.scalar.builtin(name="get_json_object")
+def _spark_json_string(text: str, path: str) -> str:
+    """Spark: the value at `path` in JSON text, as a string."""
+
+
+def local_time(backend: str, ts: ibis.Value, zone: str) -> ibis.Value:
+    """Wall-clock (naive) time in `zone` of the UTC timestamp `ts`."""
+    if backend == "pyspark":
+        return _spark_from_utc(ts, zone)
+    return _duckdb_timezone(zone, ts)
+
+
+_KEY = re.compile(r"^[A-Za-z0-9_:\-]+$")
+
+
+def json_value(backend: str, text: ibis.Value, key: str) -> ibis.Value:
+    """The value of top-level `key` in the JSON text `text`, as a string (NULL when absent)."""
+    if not _KEY.match(key):
+        raise ValueError(f"Attribute filter key {key!r}: use letters, digits, '_', ':' or '-' only.")
+    if backend == "pyspark":
+        return _spark_json_string(text, f"$['{key}']")
+    return _duckdb_json_string(text, f'$."{key}"')

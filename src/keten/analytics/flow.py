@@ -1,0 +1,384 @@
+"""Flow metrics: how cases move through the chain.
+
+Every public function takes `(events, chain, *, grain="month", start=None, end=None,
+partner=None, attribute=None, as_of=None)` (see `keten.analytics.prepare` for how the
+filters read) or an already `Prepared` table as `events`, and returns a pandas DataFrame
+with the columns listed in its docstring. Durations are in days (float). `period` is the ISO
+date (text) of the first day of the period, in the chain's time zone; a row with period
+`"all"` summarises the whole selection where the docstring says so.
+
+Definitions:
+
+- case duration: last event minus first event of the case;
+- stage (partner block): a maximal run of consecutive events of one partner in a case; its
+  time is its last event minus its first;
+- handover: two consecutive events of a case with different partners; its time is the gap.
+  Per case, the stage times plus the handover times add up to the case duration;
+- directly-follows: two consecutive events of a case (at activity or partner level);
+- variant: the case's sequence of activities;
+- rework: a case entering a chain stage that comes earlier in the chain than a stage it has
+  already been in;
+- dropout: a case that has not reached a goal activity within the chain's horizon
+  (`horizon_days` after its first event) while the horizon has passed by `as_of`;
+  `open` cases still have time left;
+- stage flow: a visit to a chain stage starts (inflow) with its first event and ends
+  (outflow) when the case's next stage starts, or, for the last visit, at its last event once
+  the case is closed (goal reached or dropped out); WIP is the number of visits started and
+  not ended at the end of the period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+from ibis import _
+
+from keten.analytics.model import ChainSpec
+from keten.analytics.prepare import SECONDS_PER_DAY, Prepared, make_filters, prepare, seconds_between
+
+VARIANT_SEPARATOR = " > "
+
+
+def _prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str, Any]) -> Prepared:
+    if isinstance(events, Prepared):
+        return events
+    return prepare(events, chain, make_filters(chain, **filters))
+
+
+def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.Value]:
+    """Mean, median, p80 and p90 (and with `extended` min, max, sum) of seconds, in days."""
+    days = seconds / SECONDS_PER_DAY
+    stats = {
+        "mean_days": days.mean(),
+        "median_days": days.median(),
+        "p80_days": days.quantile(0.8),
+        "p90_days": days.quantile(0.9),
+    }
+    if extended:
+        stats |= {"min_days": days.min(), "max_days": days.max(), "sum_days": days.sum()}
+    return stats
+
+
+def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
+    """Execute `expr`; periods become ISO text, rows sorted by `sort`, a fresh index."""
+    df = expr.to_pandas()
+    if "period" in df.columns:
+        df["period"] = df["period"].map(_period_text).astype(object)
+    for col in df.columns:
+        if pd.api.types.is_integer_dtype(df[col].dtype) and not isinstance(df[col].dtype, pd.ArrowDtype):
+            df[col] = df[col].astype("int64")
+    if sort:
+        df = df.sort_values(sort, kind="stable")
+    return df.reset_index(drop=True)
+
+
+def _period_text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    return pd.Timestamp(value).date().isoformat()
+
+
+# --- case durations -------------------------------------------------------------------------
+
+
+def case_durations(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """One row per case: case_id, start, end (UTC), events, duration_days, period (of the
+    first event), status (reached / dropped / open)."""
+    p = _prepared(events, chain, filters)
+    return to_frame(case_durations_expr(p), ["start", "case_id"])
+
+
+def case_durations_expr(p: Prepared) -> ibis.Table:
+    c = p.cases
+    status = ibis.cases((c.reached, "reached"), (c.dropped, "dropped"), else_="open")
+    return c.select(
+        "case_id",
+        "start",
+        "end",
+        "events",
+        duration_days=c.duration_s / SECONDS_PER_DAY,
+        period="period",
+        status=status,
+    )
+
+
+def duration_summary(
+    events: ibis.Table | Prepared, chain: ChainSpec, *, closed_only: bool = False, **filters: Any
+) -> pd.DataFrame:
+    """Per period of the first event, plus an "all" row: period, cases, closed, mean_days,
+    median_days, p80_days, p90_days (end-to-end case duration). With `closed_only`, only
+    cases that reached a goal or dropped out count."""
+    p = _prepared(events, chain, filters)
+    c = p.cases
+    if closed_only:
+        c = c.filter(~c.open)
+    aggs = {"cases": c.count(), "closed": (~c.open).sum(), **day_stats(c.duration_s)}
+    per = c.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"))
+    total = c.agg(**aggs).mutate(period=ibis.literal("all"))
+    out = to_frame(per.union(total.select(*per.columns)))
+    return _all_last(out)
+
+
+def _all_last(df: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Sort rows by (`by`, period) with the "all" rows last."""
+    df = df.assign(_all=df["period"] == "all")
+    return (
+        df.sort_values([*(by or []), "_all", "period"], kind="stable")
+        .drop(columns="_all")
+        .reset_index(drop=True)
+    )
+
+
+# --- stages (partner blocks) and handovers --------------------------------------------------
+
+
+def stage_blocks(p: Prepared) -> ibis.Table:
+    """Partner blocks: case_id, block (0-based), partner, start, end, seconds."""
+    ev = p.events
+    new_block = (ev.prev_partner.isnull() | (ev.prev_partner != ev.partner)).cast("int64")
+    w = ibis.cumulative_window(group_by="case_id", order_by="seq")
+    ev = ev.mutate(block=new_block.sum().over(w) - 1)
+    blocks = ev.group_by("case_id", "block", "partner").agg(start=ev.ts.min(), end=ev.ts.max())
+    return blocks.mutate(seconds=seconds_between(blocks.end, blocks.start))
+
+
+def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Time per stage (contiguous block of one partner's events): partner, blocks, cases,
+    mean_days, median_days, p80_days, p90_days, total_days."""
+    p = _prepared(events, chain, filters)
+    b = stage_blocks(p)
+    out = b.group_by("partner").agg(
+        blocks=b.count(),
+        cases=b.case_id.nunique(),
+        **day_stats(b.seconds),
+        total_days=b.seconds.sum() / SECONDS_PER_DAY,
+    )
+    return to_frame(out, ["partner"])
+
+
+def handover_edges(p: Prepared) -> ibis.Table:
+    """Every handover: case_id, from_partner, to_partner, ts (arrival), seconds."""
+    ev = p.events
+    h = ev.filter(ev.prev_partner.notnull() & (ev.prev_partner != ev.partner))
+    return h.select(
+        "case_id",
+        from_partner=h.prev_partner,
+        to_partner=h.partner,
+        ts=h.ts,
+        seconds=seconds_between(h.ts, h.prev_ts),
+    )
+
+
+def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Handover time per partner pair: from_partner, to_partner, cases, transitions,
+    mean_days, median_days, p80_days, p90_days."""
+    p = _prepared(events, chain, filters)
+    h = handover_edges(p)
+    out = h.group_by("from_partner", "to_partner").agg(
+        cases=h.case_id.nunique(), transitions=h.count(), **day_stats(h.seconds)
+    )
+    return to_frame(out, ["from_partner", "to_partner"])
+
+
+# --- directly-follows graph and variants ----------------------------------------------------
+
+
+def dfg(
+    events: ibis.Table | Prepared, chain: ChainSpec, *, level: str = "activity", **filters: Any
+) -> pd.DataFrame:
+    """Directly-follows graph at `level` "activity" or "partner": source, target, frequency,
+    cases, mean_days, median_days, p80_days, p90_days, min_days, max_days, sum_days.
+    Self-loops (a -> a) are kept, as PM4Py does."""
+    if level not in ("activity", "partner"):
+        raise ValueError(f"DFG level {level!r}: use activity or partner.")
+    p = _prepared(events, chain, filters)
+    ev = p.events
+    prev = ev.prev_activity if level == "activity" else ev.prev_partner
+    cur = ev.activity if level == "activity" else ev.partner
+    e = ev.filter(ev.seq > 0).select(
+        "case_id", source=prev, target=cur, seconds=seconds_between(ev.ts, ev.prev_ts)
+    )
+    out = e.group_by("source", "target").agg(
+        frequency=e.count(), cases=e.case_id.nunique(), **day_stats(e.seconds, extended=True)
+    )
+    return to_frame(out, ["source", "target"])
+
+
+def case_variants(p: Prepared) -> ibis.Table:
+    """case_id, variant (activities joined by VARIANT_SEPARATOR), length."""
+    ev = p.events
+    # Ordered aggregation is not available on every engine: collect (seq, activity) pairs
+    # and sort the array instead.
+    per_case = ev.group_by("case_id").agg(
+        steps=ibis.struct({"seq": ev.seq, "activity": ev.activity}).collect()
+    )
+    return per_case.select(
+        "case_id",
+        variant=per_case.steps.sort().map(lambda s: s.activity).join(VARIANT_SEPARATOR),
+        length=per_case.steps.length(),
+    )
+
+
+def variants(
+    events: ibis.Table | Prepared, chain: ChainSpec, *, limit: int | None = 100, **filters: Any
+) -> pd.DataFrame:
+    """Variants, most frequent first: rank (1-based), variant, length, cases, share (of all
+    cases in the selection), median_days, mean_days. At most `limit` rows (None: all)."""
+    p = _prepared(events, chain, filters)
+    v = case_variants(p).join(p.cases.select("case_id", "duration_s"), "case_id")
+    total = p.cases.count()
+    out = v.group_by("variant", "length").agg(
+        cases=v.count(),
+        median_days=(v.duration_s / SECONDS_PER_DAY).median(),
+        mean_days=(v.duration_s / SECONDS_PER_DAY).mean(),
+    )
+    out = out.mutate(share=out.cases / total.as_scalar())
+    out = out.order_by([ibis.desc("cases"), "variant"])
+    if limit is not None:
+        out = out.limit(limit)
+    df = to_frame(out)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df[["rank", "variant", "length", "cases", "share", "median_days", "mean_days"]]
+
+
+def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> int:
+    """Number of distinct variants in the selection."""
+    p = _prepared(events, chain, filters)
+    return int(case_variants(p).variant.nunique().to_pyarrow().as_py() or 0)
+
+
+# --- chain stages: rework, stage flow -------------------------------------------------------
+
+
+def stage_visits(p: Prepared) -> ibis.Table:
+    """Visits to chain stages: case_id, visit (0-based), stage, stage_order, start, end,
+    next_start (start of the case's next visit or NULL), reentry (bool)."""
+    ev = p.events.filter(p.events.stage.notnull())
+    order = ibis.window(group_by="case_id", order_by="seq")
+    ev = ev.mutate(prev_stage=ev.stage.lag().over(order))
+    new_visit = (ev.prev_stage.isnull() | (ev.prev_stage != ev.stage)).cast("int64")
+    ev = ev.mutate(visit=new_visit.sum().over(ibis.cumulative_window(group_by="case_id", order_by="seq")) - 1)
+    visits = ev.group_by("case_id", "visit", "stage").agg(start=ev.ts.min(), end=ev.ts.max())
+    stage_order = p.chain.stage_order
+    visits = visits.mutate(
+        stage_order=visits.stage.substitute(stage_order, else_=ibis.null("int64")).cast("int64")
+    )
+    vw = ibis.window(group_by="case_id", order_by="visit")
+    # Furthest stage reached up to and including each visit; a visit re-enters when its stage
+    # lies before the furthest one reached by the previous visits.
+    visits = visits.mutate(
+        furthest=visits.stage_order.max().over(ibis.cumulative_window(group_by="case_id", order_by="visit"))
+    )
+    visits = visits.mutate(
+        next_start=visits.start.lead().over(vw),
+        reentry=(visits.stage_order < visits.furthest.lag().over(vw)).fill_null(False),
+    )
+    return visits.drop("furthest")
+
+
+def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Re-entry into an earlier stage: stage, cases_visiting, cases_reentering, reentries,
+    share (cases_reentering / cases_visiting); a last row stage "all" counts cases with any
+    re-entry against all cases in the selection. Stages in chain order."""
+    p = _prepared(events, chain, filters)
+    v = stage_visits(p)
+    per = v.group_by("stage").agg(
+        cases_visiting=v.case_id.nunique(),
+        cases_reentering=v.case_id.nunique(where=v.reentry),
+        reentries=v.reentry.cast("int64").sum(),
+    )
+    df = to_frame(per)
+    order = chain.stage_order
+    df = df.assign(_o=df["stage"].map(order)).sort_values("_o").drop(columns="_o")
+    total_cases = int(p.cases.count().to_pyarrow().as_py())
+    any_cases = int(v.filter(v.reentry).case_id.nunique().to_pyarrow().as_py() or 0)
+    all_row = pd.DataFrame(
+        [
+            {
+                "stage": "all",
+                "cases_visiting": total_cases,
+                "cases_reentering": any_cases,
+                "reentries": int(df["reentries"].sum()) if len(df) else 0,
+            }
+        ]
+    )
+    df = pd.concat([df, all_row], ignore_index=True)
+    df["share"] = (df["cases_reentering"] / df["cases_visiting"].where(df["cases_visiting"] > 0)).astype(
+        float
+    )
+    return df[["stage", "cases_visiting", "cases_reentering", "reentries", "share"]].reset_index(drop=True)
+
+
+def dropout(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Per period of the first event, plus an "all" row: period, cases, reached, dropped,
+    open, dropout_share (dropped / (reached + dropped); NaN when none is closed)."""
+    p = _prepared(events, chain, filters)
+    c = p.cases
+    aggs = {
+        "cases": c.count(),
+        "reached": c.reached.cast("int64").sum(),
+        "dropped": c.dropped.cast("int64").sum(),
+        "open": c.open.cast("int64").sum(),
+    }
+    per = c.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"))
+    total = c.agg(**aggs).mutate(period=ibis.literal("all")).select(*per.columns)
+    df = to_frame(per.union(total))
+    df = _all_last(df)
+    for col in ("cases", "reached", "dropped", "open"):
+        df[col] = df[col].fillna(0).astype("int64")
+    closed = df["reached"] + df["dropped"]
+    df["dropout_share"] = (df["dropped"] / closed.where(closed > 0)).astype(float)
+    return df
+
+
+def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Where dropped-out cases stopped: partner, activity (of their last event), cases."""
+    p = _prepared(events, chain, filters)
+    ev = p.events
+    last = ev.join(p.cases.filter(p.cases.dropped).select("case_id", last_ts="end"), "case_id")
+    last = last.filter(last.ts == last.last_ts)
+    # On equal last timestamps the event with the highest sequence number is the last one.
+    last = last.mutate(n=ibis.row_number().over(group_by="case_id", order_by=ibis.desc("seq")))
+    last = last.filter(last.n == 0)
+    out = last.group_by("partner", "activity").agg(cases=last.count())
+    return to_frame(out.order_by([ibis.desc("cases"), "partner", "activity"]))
+
+
+def stage_flow(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Inflow, outflow and WIP per stage and period: period, stage, inflow, outflow, wip
+    (visits open at the end of the period). Every period between the first and last event
+    appears for every stage, in chain order."""
+    p = _prepared(events, chain, filters)
+    v = stage_visits(p).join(p.cases.select("case_id", closed=~p.cases.open), "case_id")
+    exit_ts = ibis.ifelse(v.next_start.notnull(), v.next_start, ibis.ifelse(v.closed, v.end, ibis.null()))
+    v = v.mutate(exit_ts=exit_ts)
+    inflow = v.group_by(stage=v.stage, period=p.period(v.start)).agg(inflow=v.count())
+    outs = v.filter(v.exit_ts.notnull())
+    outflow = outs.group_by(stage=outs.stage, period=p.period(outs.exit_ts)).agg(outflow=outs.count())
+    fin = to_frame(inflow)
+    fout = to_frame(outflow)
+    stages = [s.code for s in chain.stages]
+    columns = ["period", "stage", "inflow", "outflow", "wip"]
+    if fin.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c not in ("period", "stage") else object) for c in columns}
+        )
+    periods = _period_range(sorted(set(fin["period"]) | set(fout["period"])), p.grain)
+    grid = pd.MultiIndex.from_product([stages, periods], names=["stage", "period"]).to_frame(index=False)
+    df = grid.merge(fin, on=["stage", "period"], how="left").merge(fout, on=["stage", "period"], how="left")
+    df[["inflow", "outflow"]] = df[["inflow", "outflow"]].fillna(0).astype("int64")
+    df["wip"] = (df.groupby("stage")["inflow"].cumsum() - df.groupby("stage")["outflow"].cumsum()).astype(
+        "int64"
+    )
+    return df[columns].reset_index(drop=True)
+
+
+def _period_range(present: list[str], grain: str) -> list[str]:
+    """Every period start from the first to the last present one."""
+    first, last = pd.Timestamp(present[0]), pd.Timestamp(present[-1])
+    freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
+    return [d.date().isoformat() for d in pd.date_range(first, last, freq=freq)]

@@ -1,0 +1,93 @@
+"""The whole metric suite in one call, over one materialised preparation of the events.
+
+Used by the monitor (through the cache), the `keten analyse` command, the engine-equality
+test and the benchmark, so all of them measure and compare the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from keten.analytics import flow, kpis, norms
+from keten.analytics.model import ChainSpec
+from keten.analytics.prepare import make_filters, prepare
+
+#: Frames in a suite result, in the order they are computed.
+FRAMES: tuple[str, ...] = (
+    "duration_summary",
+    "stage_times",
+    "handovers",
+    "dfg_activity",
+    "dfg_partner",
+    "variants",
+    "rework",
+    "dropout",
+    "dropout_points",
+    "stage_flow",
+    "norm_compliance",
+    "cases_per_partner",
+)
+
+
+def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
+    """partner, cases (distinct cases with an event of the partner), events."""
+    ev = p.events
+    return flow.to_frame(
+        ev.group_by("partner").agg(cases=ev.case_id.nunique(), events=ev.count()), ["partner"]
+    )
+
+
+def extent(p: flow.Prepared) -> dict[str, Any]:
+    """first_event, last_event (UTC), events, cases, partners (codes delivering events)."""
+    ev = p.events
+    row = (
+        ev.agg(first_event=ev.ts.min(), last_event=ev.ts.max(), events=ev.count(), cases=ev.case_id.nunique())
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    partners = sorted(str(x) for x in ev.select("partner").distinct().to_pyarrow()["partner"].to_pylist())
+    for key in ("first_event", "last_event"):
+        if row[key] is not None and row[key].tzinfo is None:
+            row[key] = row[key].replace(tzinfo=_dt.UTC)
+    return {**row, "events": int(row["events"] or 0), "cases": int(row["cases"] or 0), "partners": partners}
+
+
+def run_suite(
+    events: ibis.Table,
+    chain: ChainSpec,
+    *,
+    with_case_durations: bool = False,
+    materialise: bool = True,
+    **filters: Any,
+) -> dict[str, Any]:
+    """Every metric for `chain` over `events`: the frames in FRAMES, `kpis` (list of
+    KpiResult), `chain_level_share`, `variant_count`, `extent` and, when asked,
+    `case_durations` (one row per case)."""
+    p = prepare(events, chain, make_filters(chain, **filters))
+    if materialise:
+        p.cache()
+    out: dict[str, Any] = {
+        "duration_summary": flow.duration_summary(p, chain),
+        "stage_times": flow.stage_times(p, chain),
+        "handovers": flow.handovers(p, chain),
+        "dfg_activity": flow.dfg(p, chain, level="activity"),
+        "dfg_partner": flow.dfg(p, chain, level="partner"),
+        "variants": flow.variants(p, chain),
+        "variant_count": flow.variant_count(p, chain),
+        "rework": flow.rework(p, chain),
+        "dropout": flow.dropout(p, chain),
+        "dropout_points": flow.dropout_points(p, chain),
+        "stage_flow": flow.stage_flow(p, chain),
+        "norm_compliance": norms.norm_compliance(p, chain),
+        "cases_per_partner": cases_per_partner(p),
+        "extent": extent(p),
+    }
+    out["kpis"] = kpis.evaluate_kpis(p, chain)
+    out["chain_level_share"] = kpis.chain_level_share(out["kpis"])
+    if with_case_durations:
+        out["case_durations"] = flow.case_durations(p, chain)
+    return out
