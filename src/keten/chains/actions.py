@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from keten.analytics.model import ChainSpec
+from keten.chains.definition import validate_chain_spec
 from keten.chains.models import (
     Activity,
     Agreement,
@@ -21,7 +22,12 @@ from keten.chains.models import (
 def save_chain_spec(spec: ChainSpec) -> Chain:
     """Create the chain from `spec`, or update it in place to match, keeping the identity
     (primary keys) of partners, agreements, objectives and KPIs whose code stays the same,
-    because other records (memberships, decisions, stories) point at them."""
+    because other records (memberships, decisions, stories) point at them.
+
+    Raises DefinitionError when `spec` is not valid. Everything happens in one transaction:
+    when any step fails (for instance a partner that is to go but is still referred to
+    elsewhere: ProtectedError), nothing is changed."""
+    validate_chain_spec(spec)
     chain, _ = Chain.objects.update_or_create(
         slug=spec.slug,
         defaults={
@@ -79,7 +85,6 @@ def save_chain_spec(spec: ChainSpec) -> Chain:
 
     kpi_codes = [k.code for k in spec.kpis]
     KpiDefinition.objects.filter(objective__chain=chain).exclude(code__in=kpi_codes).delete()
-    chain.objectives.exclude(code__in=[o.code for o in spec.objectives]).delete()
     for position, o in enumerate(spec.objectives):
         objective, _ = Objective.objects.update_or_create(
             chain=chain,
@@ -100,6 +105,8 @@ def save_chain_spec(spec: ChainSpec) -> Chain:
             kpi.direction = k.direction
             kpi.save()
             kpi.partners.set([partners[code] for code in k.partners])
+    # Only now: a KPI may have moved here from an objective that goes, and keeps its identity.
+    chain.objectives.exclude(code__in=[o.code for o in spec.objectives]).delete()
 
     chain.partners.exclude(code__in=list(partners)).delete()
     return chain

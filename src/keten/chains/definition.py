@@ -1,0 +1,824 @@
+"""Chain definition files: one YAML document that describes a whole chain.
+
+`load_chain_definition` reads a file (or YAML text) into a `ChainSpec` and refuses anything
+doubtful with a `DefinitionError` that lists every problem as `"<field path>: <problem>"`;
+`dump_chain_definition` writes a spec back in the same format, so that
+`load_chain_definition(dump_chain_definition(spec)) == spec`.
+
+The format is documented in docs/chain-definition.md. This module uses no Django, so the
+demo generator and notebooks can read definitions too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from keten.analytics.model import (
+    DIRECTIONS,
+    KPI_KINDS,
+    KPI_PARAMETERS,
+    PARTNER_KINDS,
+    REJECT_POLICIES,
+    ActivitySpec,
+    AgreementSpec,
+    ChainSpec,
+    KpiSpec,
+    ObjectiveSpec,
+    PartnerSpec,
+    StageSpec,
+)
+
+FORMAT = "keten-chain/1"
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "demo" / "chains"
+REFERENCE_CHAINS: tuple[str, ...] = ("werk", "strafrecht")
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Control characters would break exports and PostgreSQL (NUL), and YAML reads NEL and the
+# Unicode line separators as line breaks; tab and newline are fine.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+STATISTICS: tuple[str, ...] = ("median", "mean", "p80", "p90")
+SHARE_KPI_KINDS: tuple[str, ...] = ("share_reached", "durability")
+
+# Column lengths of the Django models, checked here so PostgreSQL never has to refuse.
+MAX_CODE = 50
+MAX_ACTIVITY_CODE = 80
+MAX_NAME = 200
+MAX_ROLE = 100
+MAX_TIMEZONE = 64
+
+# Keys per section, in the order the export writes them.
+TOP_KEYS = (
+    "format",
+    "slug",
+    "name",
+    "description",
+    "ambition",
+    "administrative_ambition",
+    "colour",
+    "timezone",
+    "horizon_days",
+    "goal_activities",
+    "reject_policy",
+    "partners",
+    "stages",
+    "agreements",
+    "objectives",
+)
+PARTNER_KEYS = ("code", "name", "kind", "role", "column_mapping")
+STAGE_KEYS = ("code", "name", "partner", "activities")
+ACTIVITY_KEYS = ("code", "name")
+AGREEMENT_KEYS = (
+    "code",
+    "name",
+    "description",
+    "from_activity",
+    "to_activity",
+    "max_days",
+    "target_share",
+    "owners",
+)
+OBJECTIVE_KEYS = ("code", "name", "description", "kpis")
+KPI_KEYS = ("code", "name", "description", "kind", "parameters", "target", "direction", "partners")
+
+# Partner column mapping: how one partner's export maps onto the canonical event fields.
+MAPPING_COLUMN_KEYS = ("case_id", "activity", "timestamp", "event_id", "lifecycle", "partner")
+MAPPING_KEYS = (
+    *MAPPING_COLUMN_KEYS,
+    "attributes",
+    "activity_values",
+    "timestamp_format",
+    "timezone",
+    "delimiter",
+    "encoding",
+)
+
+
+class DefinitionError(Exception):
+    """A chain definition that cannot be used; `errors` lists every problem found."""
+
+    def __init__(self, errors: list[str], source: str = "") -> None:
+        self.errors = list(errors)
+        self.source = source
+        super().__init__("\n".join(self.errors))
+
+
+# ---------------------------------------------------------------------------------------
+# Public functions
+
+
+def load_chain_definition(source: str | Path) -> ChainSpec:
+    """Read a chain definition (a path, or YAML text) into a ChainSpec.
+
+    A `str` is YAML text when it holds a line break, otherwise a file path. Raises
+    DefinitionError listing every problem found.
+    """
+    text, name = _read_source(source)
+    data, syntax_errors = _parse_yaml(text)
+    if syntax_errors:
+        raise DefinitionError(syntax_errors, name)
+    errors = check_chain_data(data)
+    if errors:
+        raise DefinitionError(errors, name)
+    return _spec_from_data(data)
+
+
+def dump_chain_definition(spec: ChainSpec) -> str:
+    """Write `spec` as a chain definition file (YAML text) in a stable, readable key order."""
+    header = (
+        f"# Chain definition of '{spec.slug}'. Format: docs/chain-definition.md\n"
+        "# Activity codes are what partners' exports must deliver.\n"
+    )
+    body = yaml.dump(
+        _data_from_spec(spec, for_file=True),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return header + body
+
+
+def validate_chain_spec(spec: ChainSpec) -> None:
+    """Raise DefinitionError when `spec` (built in Python, not read from a file) is not valid."""
+    errors = check_chain_data(_data_from_spec(spec, for_file=False))
+    if errors:
+        raise DefinitionError(errors, spec.slug)
+
+
+def check_chain_data(data: Any) -> list[str]:
+    """Return every problem in parsed YAML data, as `"<field path>: <problem>"` messages."""
+    return _Checker().check(data)
+
+
+def reference_chain_files() -> list[Path]:
+    """The definition files of the reference chains shipped with Keten."""
+    return [REFERENCE_DIR / f"{slug}.yaml" for slug in REFERENCE_CHAINS]
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_source(source: str | Path) -> tuple[str, str]:
+    """Return (text, name for messages)."""
+    if isinstance(source, str) and "\n" in source:
+        return source, ""
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DefinitionError([f"file: '{path}' does not exist"], str(path)) from None
+    except IsADirectoryError:
+        raise DefinitionError([f"file: '{path}' is a directory, not a file"], str(path)) from None
+    except OSError as e:
+        raise DefinitionError([f"file: cannot read '{path}': {e.strerror}"], str(path)) from None
+    try:
+        return raw.decode("utf-8-sig"), str(path)
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        message = f"file: line {line}: not UTF-8 text; save the file as UTF-8"
+        raise DefinitionError([message], str(path)) from None
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that notes duplicate keys instead of silently keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[str] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` may be overridden on purpose
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key; construct_mapping reports it
+                continue
+            if duplicate:
+                line = key_node.start_mark.line + 1
+                self.duplicate_keys.append(f"line {line}: key '{key}' appears twice in the same mapping")
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse_yaml(text: str) -> tuple[Any, list[str]]:
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
+        return None, [f"{where}: YAML syntax error: {problem}"]
+    except yaml.YAMLError as e:
+        return None, [f"file: YAML syntax error: {e}"]
+    finally:
+        loader.dispose()
+    return data, loader.duplicate_keys
+
+
+# ---------------------------------------------------------------------------------------
+# Checking
+
+
+def _describe(value: Any) -> str:
+    """How a wrong value reads in a message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{key!r}]" if path else f"[{key!r}]"
+
+
+class _Checker:
+    """Walks the parsed data once, collecting every problem with its field path."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        # code -> field path of its first use; invalid codes are kept too, so that a
+        # reference to them does not add a second message for the same mistake.
+        self.partner_codes: dict[str, str] = {}
+        self.stage_codes: dict[str, str] = {}
+        self.activity_codes: dict[str, str] = {}
+        self.partner_kinds: dict[str, str | None] = {}
+
+    def error(self, path: str, problem: str) -> None:
+        self.errors.append(f"{path}: {problem}")
+
+    # -- generic helpers ----------------------------------------------------------------
+
+    def mapping(self, value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> bool:
+        """Check that `value` is a mapping with only `allowed` keys and all `required` ones."""
+        if not isinstance(value, dict):
+            self.error(path or "file", f"must be a mapping of keys to values, got {_describe(value)}")
+            return False
+        for key in value:
+            if not isinstance(key, str):
+                self.error(path or "file", f"key {_describe(key)} must be text")
+            elif key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"did you mean '{hint[0]}'?" if hint else "allowed: " + ", ".join(allowed)
+                self.error(_join(path, key), f"unknown key ({suggestion})")
+        for key in required:
+            if key not in value or value[key] is None:
+                self.error(_join(path, key), "is required")
+        return True
+
+    def text(
+        self, data: dict, key: str, path: str, *, required: bool = False, max_length: int | None = None
+    ) -> str | None:
+        """Check an optional (or required) text field and return it when valid."""
+        value = data.get(key)
+        if value is None:
+            return None  # a missing required key is reported by mapping(); optional means empty
+        where = _join(path, key)
+        if not isinstance(value, str):
+            hint = " (put it in quotes)" if value is not None and not isinstance(value, dict | list) else ""
+            self.error(where, f"must be text, got {_describe(value)}{hint}")
+            return None
+        if required and not value.strip():
+            self.error(where, "must not be empty")
+            return None
+        if CONTROL_RE.search(value):
+            self.error(where, "contains a control character or line separator; remove it")
+            return None
+        if max_length and len(value) > max_length:
+            self.error(where, f"is {len(value)} characters long; at most {max_length} fit")
+            return None
+        return value
+
+    def code(self, data: dict, path: str, seen: dict[str, str], what: str, max_length: int = MAX_CODE) -> Any:
+        """Check the `code` of an item, unique within `seen`; returns the raw code when it is text."""
+        value = data.get("code")
+        if value is None:
+            return None
+        where = _join(path, "code")
+        if not isinstance(value, str):
+            self.error(where, f"must be a code like 'intake_gesprek', got {_describe(value)}")
+            return None
+        if not CODE_RE.match(value):
+            self.error(
+                where,
+                f"{value!r} is not a valid code: use lower-case letters, digits and underscores, "
+                "starting with a letter",
+            )
+        elif len(value) > max_length:
+            self.error(where, f"is {len(value)} characters long; at most {max_length} fit")
+        if value in seen:
+            self.error(where, f"duplicate {what} code '{value}' (also {seen[value]})")
+        else:
+            seen[value] = where
+        return value
+
+    def number(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        what: str,
+        check: Callable[[float], bool],
+        *,
+        hint: Callable[[Any], str] = lambda v: "",
+    ) -> None:
+        if key not in data or data[key] is None:
+            return
+        value = data[key]
+        if not _is_number(value) or not check(value):
+            self.error(_join(path, key), f"must be {what}, got {_describe(value)}{hint(value)}")
+
+    def share(self, data: dict, key: str, path: str) -> None:
+        self.number(
+            data,
+            key,
+            path,
+            "a share between 0 and 1",
+            lambda v: 0 <= v <= 1,
+            hint=lambda v: f" (write {v}% as {v / 100:g})" if _is_number(v) and 1 < v <= 100 else "",
+        )
+
+    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...]) -> Any:
+        if key not in data or data[key] is None:
+            return None
+        value = data[key]
+        if value not in choices or not isinstance(value, str):
+            self.error(_join(path, key), f"must be one of {', '.join(choices)}; got {_describe(value)}")
+            return None
+        return value
+
+    def items(self, data: dict, key: str, path: str, *, required: bool = False) -> list[tuple[str, Any]]:
+        """Return (path, item) for each entry of a list field."""
+        if key not in data or data[key] is None:
+            return []
+        value = data[key]
+        where = _join(path, key)
+        if not isinstance(value, list):
+            self.error(where, f"must be a list, got {_describe(value)}")
+            return []
+        if required and not value:
+            self.error(where, "must list at least one entry")
+        return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+
+    def references(self, data: dict, key: str, path: str, known: dict[str, str], what: str) -> None:
+        """Check a list of codes that must each exist once in `known`."""
+        seen: set[str] = set()
+        for where, code in self.items(data, key, path):
+            if not isinstance(code, str):
+                self.error(where, f"must be {what} code, got {_describe(code)}")
+            elif code not in known:
+                self.error(where, f"unknown {what} '{code}'")
+            elif code in seen:
+                self.error(where, f"{what} '{code}' is listed twice")
+            seen.add(code)
+
+    def reference(self, data: dict, key: str, path: str, known: dict[str, str], what: str) -> Any:
+        if key not in data or data[key] is None:
+            return None
+        value = data[key]
+        where = _join(path, key)
+        if not isinstance(value, str):
+            self.error(where, f"must be {what} code, got {_describe(value)}")
+            return None
+        if value not in known:
+            self.error(where, f"unknown {what} '{value}'")
+            return None
+        return value
+
+    def timezone(self, data: dict, key: str, path: str) -> None:
+        value = self.text(data, key, path, max_length=MAX_TIMEZONE)
+        if value is None:
+            return
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            self.error(_join(path, key), f"unknown time zone {value!r} (use a name like 'Europe/Amsterdam')")
+
+    # -- the sections -------------------------------------------------------------------
+
+    def check(self, data: Any) -> list[str]:
+        if data is None:
+            self.error("file", f"is empty; a chain definition starts with 'format: {FORMAT}'")
+            return self.errors
+        if not self.mapping(data, "", TOP_KEYS, ("format", "slug", "name", "partners", "stages")):
+            return self.errors
+        fmt = data.get("format")
+        if fmt is not None and fmt != FORMAT:
+            self.error(
+                "format", f"unsupported format {_describe(fmt)}; this version of Keten reads '{FORMAT}'"
+            )
+        slug = data.get("slug")
+        if slug is not None and (not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 50):
+            self.error(
+                "slug",
+                f"must be a short lower-case name for URLs (letters, digits, '-' and '_', at most 50), "
+                f"got {_describe(slug)}",
+            )
+        self.text(data, "name", "", required=True, max_length=MAX_NAME)
+        for key in ("description", "ambition", "administrative_ambition"):
+            self.text(data, key, "")
+        if "colour" in data:
+            colour = data["colour"]
+            if not isinstance(colour, str) or not COLOUR_RE.match(colour):
+                hint = "; put it in quotes, '#' starts a comment in YAML" if colour is None else ""
+                self.error("colour", f"must be a colour like '#154273', got {_describe(colour)}{hint}")
+        self.timezone(data, "timezone", "")
+        self.number(
+            data, "horizon_days", "", "a whole number of days >= 1", lambda v: isinstance(v, int) and v >= 1
+        )
+        self.choice(data, "reject_policy", "", REJECT_POLICIES)
+
+        partner_items = self.items(data, "partners", "", required=True)
+        for path, partner in partner_items:
+            self.partner(partner, path)
+        for path, stage in self.items(data, "stages", "", required=True):
+            self.stage(stage, path)
+        # Column mappings name activity codes, so they are checked once all stages are known.
+        for path, partner in partner_items:
+            if isinstance(partner, dict) and partner.get("column_mapping") is not None:
+                self.column_mapping(partner["column_mapping"], _join(path, "column_mapping"))
+        self.references(data, "goal_activities", "", self.activity_codes, "activity")
+
+        agreement_codes: dict[str, str] = {}
+        for path, agreement in self.items(data, "agreements", ""):
+            self.agreement(agreement, path, agreement_codes)
+        objective_codes: dict[str, str] = {}
+        kpi_codes: dict[str, str] = {}
+        for path, objective in self.items(data, "objectives", ""):
+            if self.mapping(objective, path, OBJECTIVE_KEYS, ("code", "name")):
+                self.code(objective, path, objective_codes, "objective")
+                self.text(objective, "name", path, required=True, max_length=MAX_NAME)
+                self.text(objective, "description", path)
+                for kpi_path, kpi in self.items(objective, "kpis", path):
+                    self.kpi(kpi, kpi_path, kpi_codes)
+        return self.errors
+
+    def partner(self, partner: Any, path: str) -> None:
+        if not self.mapping(partner, path, PARTNER_KEYS, ("code", "name")):
+            return
+        code = self.code(partner, path, self.partner_codes, "partner")
+        self.text(partner, "name", path, required=True, max_length=MAX_NAME)
+        kind = self.choice(partner, "kind", path, PARTNER_KINDS)
+        self.text(partner, "role", path, max_length=MAX_ROLE)
+        if code is not None and code not in self.partner_kinds:
+            # For the stage check; None (an invalid kind, already reported) matches nothing.
+            self.partner_kinds[code] = "producing" if partner.get("kind") is None else kind
+
+    def stage(self, stage: Any, path: str) -> None:
+        if not self.mapping(stage, path, STAGE_KEYS, ("code", "name", "partner", "activities")):
+            return
+        self.code(stage, path, self.stage_codes, "stage")
+        self.text(stage, "name", path, required=True, max_length=MAX_NAME)
+        partner = self.reference(stage, "partner", path, self.partner_codes, "partner")
+        if partner is not None and self.partner_kinds.get(partner) == "network":
+            self.error(
+                _join(path, "partner"),
+                f"partner '{partner}' is a network partner; only producing partners own a stage",
+            )
+        for activity_path, activity in self.items(stage, "activities", path, required=True):
+            if self.mapping(activity, activity_path, ACTIVITY_KEYS, ACTIVITY_KEYS):
+                self.code(activity, activity_path, self.activity_codes, "activity", MAX_ACTIVITY_CODE)
+                self.text(activity, "name", activity_path, required=True, max_length=MAX_NAME)
+
+    def column_mapping(self, mapping: Any, path: str) -> None:
+        if not self.mapping(mapping, path, MAPPING_KEYS, ()):
+            return
+        for key in MAPPING_COLUMN_KEYS:
+            column = self.text(mapping, key, path)
+            if column is not None and not column.strip():
+                self.error(_join(path, key), "must name a column of the partner's export")
+        seen_columns: set[str] = set()
+        for where, column in self.items(mapping, "attributes", path):
+            if not isinstance(column, str) or not column.strip():
+                self.error(where, f"must name a column of the partner's export, got {_describe(column)}")
+            elif column in seen_columns:
+                self.error(where, f"column '{column}' is listed twice")
+            else:
+                seen_columns.add(column)
+        values = mapping.get("activity_values")
+        if values is not None:
+            where = _join(path, "activity_values")
+            if not isinstance(values, dict):
+                self.error(where, f"must map values in the export to activity codes, got {_describe(values)}")
+            else:
+                for source, target in values.items():
+                    if not isinstance(source, str):
+                        self.error(where, f"source value {_describe(source)} must be text (put it in quotes)")
+                    elif not isinstance(target, str) or target not in self.activity_codes:
+                        self.error(_join(where, source), f"unknown activity {_describe(target)}")
+        timestamp_format = self.text(mapping, "timestamp_format", path)
+        if timestamp_format is not None and "%" not in timestamp_format:
+            self.error(
+                _join(path, "timestamp_format"),
+                f"must be a strftime format like '%d-%m-%Y %H:%M', got {timestamp_format!r}",
+            )
+        self.timezone(mapping, "timezone", path)
+        delimiter = mapping.get("delimiter")
+        if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+            self.error(
+                _join(path, "delimiter"), f"must be one character such as ';', got {_describe(delimiter)}"
+            )
+        encoding = self.text(mapping, "encoding", path)
+        if encoding is not None:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                self.error(
+                    _join(path, "encoding"), f"unknown encoding {encoding!r} (use e.g. utf-8 or cp1252)"
+                )
+
+    def agreement(self, agreement: Any, path: str, seen: dict[str, str]) -> None:
+        required = ("code", "name", "from_activity", "to_activity", "max_days", "target_share")
+        if not self.mapping(agreement, path, AGREEMENT_KEYS, required):
+            return
+        self.code(agreement, path, seen, "agreement")
+        self.text(agreement, "name", path, required=True, max_length=MAX_NAME)
+        self.text(agreement, "description", path)
+        start = self.reference(agreement, "from_activity", path, self.activity_codes, "activity")
+        end = self.reference(agreement, "to_activity", path, self.activity_codes, "activity")
+        if start is not None and start == end:
+            self.error(_join(path, "to_activity"), "must differ from from_activity")
+        self.number(agreement, "max_days", path, "a number of days >= 0", lambda v: v >= 0)
+        self.share(agreement, "target_share", path)
+        self.references(agreement, "owners", path, self.partner_codes, "partner")
+
+    def kpi(self, kpi: Any, path: str, seen: dict[str, str]) -> None:
+        required = ("code", "name", "kind", "parameters", "target", "direction")
+        if not self.mapping(kpi, path, KPI_KEYS, required):
+            return
+        self.code(kpi, path, seen, "KPI")
+        self.text(kpi, "name", path, required=True, max_length=MAX_NAME)
+        self.text(kpi, "description", path)
+        kind = self.choice(kpi, "kind", path, KPI_KINDS)
+        self.choice(kpi, "direction", path, DIRECTIONS)
+        if kind in SHARE_KPI_KINDS:
+            self.share(kpi, "target", path)
+        else:
+            self.number(kpi, "target", path, "a number >= 0", lambda v: v >= 0)
+        self.references(kpi, "partners", path, self.partner_codes, "partner")
+        parameters = kpi.get("parameters")
+        if parameters is None:
+            return
+        where = _join(path, "parameters")
+        if not isinstance(parameters, dict):
+            self.error(where, f"must be a mapping of parameters, got {_describe(parameters)}")
+            return
+        if kind is None:
+            return  # without a valid kind the parameters cannot be judged
+        spec = KPI_PARAMETERS[kind]
+        allowed = (*spec["required"], *spec["optional"])
+        for name in spec["required"]:
+            if parameters.get(name) is None:
+                self.error(where, f"kind '{kind}' needs '{name}'")
+        for name, value in parameters.items():
+            if not isinstance(name, str) or name not in allowed:
+                self.error(
+                    _join(where, name), f"not a parameter of kind '{kind}' (allowed: {', '.join(allowed)})"
+                )
+            elif value is None:
+                if name not in spec["required"]:  # a missing required one is reported above
+                    self.error(_join(where, name), "has no value; fill it in or leave it out")
+            elif name.endswith("activity"):
+                self.reference(parameters, name, where, self.activity_codes, "activity")
+            elif name == "stage":
+                self.reference(parameters, name, where, self.stage_codes, "stage")
+            elif name.endswith("_days"):
+                self.number(parameters, name, where, "a number of days >= 0", lambda v: v >= 0)
+            elif name == "statistic":
+                self.choice(parameters, name, where, STATISTICS)
+        start, end = parameters.get("from_activity"), parameters.get("to_activity")
+        if isinstance(start, str) and start in self.activity_codes and start == end:
+            self.error(_join(where, "to_activity"), "must differ from from_activity")
+
+
+# ---------------------------------------------------------------------------------------
+# Converting between data and specs
+
+
+def _spec_from_data(data: dict) -> ChainSpec:
+    """Build the spec from data that passed the checks."""
+    defaults = ChainSpec(slug="", name="")
+    return ChainSpec(
+        slug=data["slug"],
+        name=data["name"],
+        description=data.get("description") or "",
+        ambition=data.get("ambition") or "",
+        administrative_ambition=data.get("administrative_ambition") or "",
+        colour=data.get("colour") or defaults.colour,
+        timezone=data.get("timezone") or defaults.timezone,
+        horizon_days=data.get("horizon_days") or defaults.horizon_days,
+        goal_activities=tuple(data.get("goal_activities") or ()),
+        reject_policy=data.get("reject_policy") or defaults.reject_policy,
+        partners=tuple(
+            PartnerSpec(
+                code=p["code"],
+                name=p["name"],
+                kind=p.get("kind") or "producing",
+                role=p.get("role") or "",
+                column_mapping=dict(p.get("column_mapping") or {}),
+            )
+            for p in data["partners"]
+        ),
+        stages=tuple(
+            StageSpec(
+                code=s["code"],
+                name=s["name"],
+                partner=s["partner"],
+                activities=tuple(ActivitySpec(a["code"], a["name"]) for a in s["activities"]),
+            )
+            for s in data["stages"]
+        ),
+        agreements=tuple(
+            AgreementSpec(
+                code=a["code"],
+                name=a["name"],
+                description=a.get("description") or "",
+                from_activity=a["from_activity"],
+                to_activity=a["to_activity"],
+                max_days=a["max_days"],
+                target_share=a["target_share"],
+                owners=tuple(a.get("owners") or ()),
+            )
+            for a in data.get("agreements") or ()
+        ),
+        objectives=tuple(
+            ObjectiveSpec(
+                code=o["code"],
+                name=o["name"],
+                description=o.get("description") or "",
+                kpis=tuple(
+                    KpiSpec(
+                        code=k["code"],
+                        name=k["name"],
+                        description=k.get("description") or "",
+                        kind=k["kind"],
+                        parameters=dict(k["parameters"]),
+                        target=k["target"],
+                        direction=k["direction"],
+                        partners=tuple(k.get("partners") or ()),
+                    )
+                    for k in o.get("kpis") or ()
+                ),
+            )
+            for o in data.get("objectives") or ()
+        ),
+    )
+
+
+class _FlowMap(dict):
+    """A mapping written on one line: `{code: intake, name: Intake}`."""
+
+
+class _FlowList(list):
+    """A list written on one line: `[gemeente, uwv]`."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # no `&id001` anchors: a definition file is read by people
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as people write them.
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text as a literal block; the emitter falls back to quotes when it must.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(
+    _FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
+_Dumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+
+
+def _number(value: Any) -> Any:
+    """14.0 reads better as 14 (and loads back equal)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _data_from_spec(spec: ChainSpec, *, for_file: bool) -> dict[str, Any]:
+    """The spec as plain data in file order. `for_file` drops empty optional fields and
+    marks the short parts for one-line output; otherwise every field is kept as is."""
+    flow_map: Callable[[dict], dict] = _FlowMap if for_file else dict
+    flow_list: Callable[[Any], list] = _FlowList if for_file else list
+
+    def optional(item: dict[str, Any], key: str, value: Any) -> None:
+        if value or not for_file:
+            item[key] = value
+
+    def partner(p: PartnerSpec) -> dict[str, Any]:
+        item: dict[str, Any] = {"code": p.code, "name": p.name, "kind": p.kind}
+        optional(item, "role", p.role)
+        optional(item, "column_mapping", _mapping_data(p.column_mapping, flow_map, flow_list))
+        return item
+
+    def agreement(a: AgreementSpec) -> dict[str, Any]:
+        item: dict[str, Any] = {"code": a.code, "name": a.name}
+        optional(item, "description", a.description)
+        item.update(
+            from_activity=a.from_activity,
+            to_activity=a.to_activity,
+            max_days=_number(a.max_days),
+            target_share=_number(a.target_share),
+        )
+        optional(item, "owners", flow_list(a.owners))
+        return item
+
+    def kpi(k: KpiSpec) -> dict[str, Any]:
+        item: dict[str, Any] = {"code": k.code, "name": k.name}
+        optional(item, "description", k.description)
+        item.update(
+            kind=k.kind,
+            parameters=flow_map({key: _number(v) for key, v in k.parameters.items()}),
+            target=_number(k.target),
+            direction=k.direction,
+        )
+        optional(item, "partners", flow_list(k.partners))
+        return item
+
+    def objective(o: ObjectiveSpec) -> dict[str, Any]:
+        item: dict[str, Any] = {"code": o.code, "name": o.name}
+        optional(item, "description", o.description)
+        item["kpis"] = [kpi(k) for k in o.kpis]
+        return item
+
+    data: dict[str, Any] = {"format": FORMAT, "slug": spec.slug, "name": spec.name}
+    optional(data, "description", spec.description)
+    optional(data, "ambition", spec.ambition)
+    optional(data, "administrative_ambition", spec.administrative_ambition)
+    data.update(
+        colour=spec.colour,
+        timezone=spec.timezone,
+        horizon_days=spec.horizon_days,
+        goal_activities=flow_list(spec.goal_activities),
+        reject_policy=spec.reject_policy,
+        partners=[partner(p) for p in spec.partners],
+        stages=[
+            {
+                "code": s.code,
+                "name": s.name,
+                "partner": s.partner,
+                "activities": [flow_map({"code": a.code, "name": a.name}) for a in s.activities],
+            }
+            for s in spec.stages
+        ],
+    )
+    optional(data, "agreements", [agreement(a) for a in spec.agreements])
+    optional(data, "objectives", [objective(o) for o in spec.objectives])
+    return data
+
+
+def _mapping_data(mapping: dict[str, Any], flow_map: Callable, flow_list: Callable) -> dict[str, Any]:
+    """A column mapping in the documented key order; unknown keys are kept (the check reports them)."""
+    order = {key: i for i, key in enumerate(MAPPING_KEYS)}
+    item: dict[str, Any] = {}
+    for key in sorted(mapping, key=lambda k: (order.get(k, len(order)), str(k))):
+        value = mapping[key]
+        if key == "attributes" and isinstance(value, list | tuple):
+            value = flow_list(value)
+        elif key == "activity_values" and isinstance(value, dict):
+            value = dict(value)
+        item[key] = value
+    return item
