@@ -209,6 +209,11 @@ def dfg(
 
 
 def case_variants(p: Prepared) -> ibis.Table:
+    """case_id, variant, length (computed once per preparation)."""
+    return p.shared("case_variants", _case_variants)
+
+
+def _case_variants(p: Prepared) -> ibis.Table:
     """case_id, variant (activities joined by VARIANT_SEPARATOR), length."""
     ev = p.events
     # Ordered aggregation is not available on every engine: collect (seq, activity) pairs
@@ -255,6 +260,11 @@ def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: An
 
 
 def stage_visits(p: Prepared) -> ibis.Table:
+    """Visits to chain stages (computed once per preparation); see `_stage_visits`."""
+    return p.shared("stage_visits", _stage_visits)
+
+
+def _stage_visits(p: Prepared) -> ibis.Table:
     """Visits to chain stages: case_id, visit (0-based), stage, stage_order, start, end,
     next_start (start of the case's next visit or NULL), reentry (bool)."""
     ev = p.events.filter(p.events.stage.notnull())
@@ -353,6 +363,12 @@ def stage_flow(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) 
     (visits open at the end of the period). Every period between the first and last event
     appears for every stage, in chain order."""
     p = _prepared(events, chain, filters)
+    if "stage_flow" not in p.frames:
+        p.frames["stage_flow"] = _stage_flow(p, chain)
+    return p.frames["stage_flow"].copy()
+
+
+def _stage_flow(p: Prepared, chain: ChainSpec) -> pd.DataFrame:
     v = stage_visits(p).join(p.cases.select("case_id", closed=~p.cases.open), "case_id")
     exit_ts = ibis.ifelse(v.next_start.notnull(), v.next_start, ibis.ifelse(v.closed, v.end, ibis.null()))
     v = v.mutate(exit_ts=exit_ts)
@@ -382,3 +398,46 @@ def _period_range(present: list[str], grain: str) -> list[str]:
     first, last = pd.Timestamp(present[0]), pd.Timestamp(present[-1])
     freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
     return [d.date().isoformat() for d in pd.date_range(first, last, freq=freq)]
+
+
+# --- case rows for drill-down ---------------------------------------------------------------
+
+
+def case_table(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """One row per (pseudonymised) case, newest first: case_id, first_event, last_event,
+    events, duration_days, current_stage (stage of the latest event that has one),
+    current_partner (partner of the latest event), partners (codes, comma-separated, sorted),
+    status (reached / dropped / open)."""
+    p = _prepared(events, chain, filters)
+    ev = p.events
+    latest = ev.mutate(n=ibis.row_number().over(group_by="case_id", order_by=ibis.desc("seq")))
+    latest = latest.filter(latest.n == 0).select("case_id", current_partner="partner")
+    staged = ev.filter(ev.stage.notnull())
+    staged = staged.mutate(n=ibis.row_number().over(group_by="case_id", order_by=ibis.desc("seq")))
+    staged = staged.filter(staged.n == 0).select("case_id", current_stage="stage")
+    involved = ev.group_by("case_id").agg(partner_list=ev.partner.collect(distinct=True))
+    involved = involved.select("case_id", partners=involved.partner_list.sort().join(","))
+    c = case_durations_expr(p)
+    out = (
+        c.left_join(latest, "case_id")
+        .drop("case_id_right")
+        .left_join(staged, "case_id")
+        .drop("case_id_right")
+        .left_join(involved, "case_id")
+        .drop("case_id_right")
+    )
+    out = out.select(
+        "case_id",
+        first_event=out.start,
+        last_event=out.end,
+        events=out.events,
+        duration_days=out.duration_days,
+        current_stage=out.current_stage,
+        current_partner=out.current_partner,
+        partners=out.partners,
+        status=out.status,
+    )
+    df = to_frame(out)
+    return df.sort_values(["first_event", "case_id"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )

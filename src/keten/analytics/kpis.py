@@ -18,7 +18,9 @@ A KPI with `partners` counts only those partners' events for `volume`; for the o
 the partner list only marks it as partner-only production (not chain-level goal realisation).
 
 The KPI's value is the value of the latest period with data (cases > 0; for `volume` and
-`wip` the latest period). Status against the target, with `AT_RISK_MARGIN` = 10 %:
+`wip` any period), skipping a period still running at `as_of` when an earlier one exists.
+
+Status against the target, with `AT_RISK_MARGIN` = 10 %:
 
 - direction "higher": on_target if value >= target; at_risk if value >= target * 0.9;
   otherwise off_target;
@@ -203,8 +205,13 @@ def evaluate_kpi(p: Prepared, kpi: KpiSpec, objective: str = "", *, trend_period
     ]
     if not trend:
         return KpiResult(**base, value=None, status="no_data", trend=[])
-    period, value, cases = trend[-1]
-    before = [v for _, v, _ in trend[:-1] if v is not None]
+    # The headline is the latest period that has ended; a running period only when there is
+    # no other (a half month would read as a drop in volume).
+    last = len(trend) - 1
+    if last > 0 and not p.period_complete(trend[last][0]):
+        last -= 1
+    period, value, cases = trend[last]
+    before = [v for _, v, _ in trend[:last] if v is not None]
     previous = before[-1] if before else None
     change = None if value is None or not before else value - sum(before[-3:]) / len(before[-3:])
     return KpiResult(

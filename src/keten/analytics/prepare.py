@@ -20,7 +20,7 @@ Events are ordered within a case by timestamp, ties broken by `event_id`.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,6 +118,20 @@ class Prepared:
     # case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
     cases: ibis.Table
     as_of: ibis.Value
+    # The same moment as a Python datetime (UTC).
+    as_of_utc: _dt.datetime | None = None
+    # Derived tables computed once and shared by several metrics (see `shared`).
+    _shared: dict[str, ibis.Table] = field(default_factory=dict)
+    materialised: bool = False
+    # Result frames computed once and reused (e.g. stage flow for WIP KPIs).
+    frames: dict[str, Any] = field(default_factory=dict)
+
+    def shared(self, name: str, build: Any) -> ibis.Table:
+        """`build(self)` once per preparation (materialised when the preparation is)."""
+        if name not in self._shared:
+            table = build(self)
+            self._shared[name] = materialise(table) if self.materialised else table
+        return self._shared[name]
 
     @property
     def grain(self) -> str:
@@ -127,6 +141,19 @@ class Prepared:
         """The period (first day, as a date) of a UTC timestamp in the chain's time zone."""
         return period_of(self.backend, ts, self.chain.timezone, self.filters.grain)
 
+    def period_complete(self, period: str) -> bool:
+        """True when the period (ISO date of its first day) has ended by `as_of`."""
+        if self.as_of_utc is None:
+            return True
+        first = _dt.date.fromisoformat(period)
+        if self.grain == "day":
+            end = first + _dt.timedelta(days=1)
+        elif self.grain == "week":
+            end = first + _dt.timedelta(days=7)
+        else:
+            end = _dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        return self.as_of_utc.astimezone(ZoneInfo(self.chain.timezone)).date() >= end
+
     def ts_literal(self, value: _dt.datetime) -> ibis.Value:
         return ts_literal(self.backend, value)
 
@@ -134,6 +161,7 @@ class Prepared:
         """Materialise events and cases once, for running many metrics over them."""
         self.events = materialise(self.events)
         self.cases = materialise(self.cases)
+        self.materialised = True
         return self
 
 
@@ -165,6 +193,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
 
     if filters.as_of is not None:
         as_of = ts_literal(backend, filters.as_of)
+        as_of_utc = filters.as_of
     else:
         last = events.timestamp.max().to_pyarrow().as_py()
         if last is None:
@@ -172,6 +201,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         elif last.tzinfo is None:
             last = last.replace(tzinfo=_dt.UTC)
         as_of = ts_literal(backend, last)
+        as_of_utc = last
 
     ev = events.select("event_id", "case_id", "partner", "activity", ts=_.timestamp, attributes=_.attributes)
 
@@ -227,4 +257,12 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         open=~_.reached & ~_.dropped,
         period=period_of(backend, _.start, zone, filters.grain),
     )
-    return Prepared(chain=chain, filters=filters, backend=backend, events=ev, cases=per_case, as_of=as_of)
+    return Prepared(
+        chain=chain,
+        filters=filters,
+        backend=backend,
+        events=ev,
+        cases=per_case,
+        as_of=as_of,
+        as_of_utc=as_of_utc,
+    )

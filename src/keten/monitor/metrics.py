@@ -1,0 +1,177 @@
+"""Django glue for `keten.analytics`: a chain's metrics from its event store, cached on disk.
+
+`chain_metrics(chain, ...)` is what views, the API, reports and `keten analyse` call. Results
+are cached under `<KETEN_DATA_DIR>/cache/analytics/` keyed by the chain (slug and definition),
+the store version (the set of active batches) and the parameters, so gunicorn workers share
+them and a new or withdrawn batch invalidates them. Who may see what (small-cell suppression,
+case rows) is decided by the monitor views, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+
+from keten.analytics import engine, flow, suite
+from keten.analytics.cache import ResultCache, digest
+from keten.analytics.kpis import KpiResult
+from keten.analytics.model import ChainSpec
+from keten.analytics.prepare import make_filters
+
+_CONNECTIONS: dict[str, Any] = {}
+
+
+@dataclass
+class ChainMetrics:
+    """Every metric of one chain for one set of filters (frames documented in keten.analytics.flow)."""
+
+    chain: str
+    store_version: str
+    parameters: dict[str, Any]
+    duration_summary: pd.DataFrame
+    stage_times: pd.DataFrame
+    handovers: pd.DataFrame
+    dfg_activity: pd.DataFrame
+    dfg_partner: pd.DataFrame
+    variants: pd.DataFrame
+    variant_count: int
+    rework: pd.DataFrame
+    dropout: pd.DataFrame
+    dropout_points: pd.DataFrame
+    stage_flow: pd.DataFrame
+    norm_compliance: pd.DataFrame
+    kpis: list[KpiResult]
+    chain_level_share: float | None
+    # partner, cases, events: for small-cell suppression and "who delivers".
+    cases_per_partner: pd.DataFrame
+    # Data extent of the selection.
+    first_event: dt.datetime | None
+    last_event: dt.datetime | None
+    events: int
+    cases: int
+    partners_delivering: list[str]
+    active_batches: int
+    computed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def is_empty(self) -> bool:
+        return self.events == 0
+
+
+# --- the event store ------------------------------------------------------------------------
+
+
+def _store_dir(chain: Any) -> Path:
+    return Path(settings.KETEN_DATA_DIR) / "events" / f"chain={chain.slug}"
+
+
+def event_paths(chain: Any) -> list[Path]:
+    """Parquet files of the chain's active batches."""
+    try:
+        from keten.events.store import active_batch_paths
+    except ImportError:  # the ingest app's store is not there yet: read the folder
+        return sorted(_store_dir(chain).glob("*.parquet"))
+    return [Path(p) for p in active_batch_paths(chain)]
+
+
+def store_version(chain: Any) -> str:
+    """A text that changes whenever the set of active batches changes."""
+    try:
+        from keten.events.store import store_version as _version
+    except ImportError:
+        parts = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in event_paths(chain)]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return str(_version(chain))
+
+
+def connection(kind: str | None = None) -> Any:
+    """The process's engine connection (created once)."""
+    kind = kind or settings.KETEN_ENGINE
+    if kind not in _CONNECTIONS:
+        _CONNECTIONS[kind] = engine.connect(kind, spark_master=settings.KETEN_SPARK_MASTER)
+    return _CONNECTIONS[kind]
+
+
+def load_events(chain: Any, con: Any = None) -> Any:
+    """The chain's active events as an Ibis table."""
+    return engine.read_events(con or connection(), event_paths(chain))
+
+
+def result_cache() -> ResultCache:
+    return ResultCache(Path(settings.KETEN_DATA_DIR) / "cache" / "analytics")
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def _parameters(spec: ChainSpec, kind: str, **filters: Any) -> dict[str, Any]:
+    # Validate early (clear ValueError for a bad grain/date) and normalise for the key.
+    return {"kind": kind, "filters": make_filters(spec, **filters).key(), "spec": digest(spec)}
+
+
+def chain_metrics(
+    chain: Any,
+    *,
+    grain: str = "month",
+    start: Any = None,
+    end: Any = None,
+    partner: str | None = None,
+    attribute: tuple[str, str] | None = None,
+    use_cache: bool = True,
+) -> ChainMetrics:
+    """Every metric for `chain` (a keten.chains Chain) over its active batches."""
+    spec = chain.to_spec()
+    filters = {"grain": grain, "start": start, "end": end, "partner": partner, "attribute": attribute}
+    version = store_version(chain)
+    params = _parameters(spec, "chain_metrics", **filters)
+
+    def compute() -> ChainMetrics:
+        paths = event_paths(chain)
+        result = suite.run_suite(load_events(chain), spec, **filters)
+        ext = result.pop("extent")
+        return ChainMetrics(
+            chain=chain.slug,
+            store_version=version,
+            parameters=params,
+            first_event=ext["first_event"],
+            last_event=ext["last_event"],
+            events=ext["events"],
+            cases=ext["cases"],
+            partners_delivering=ext["partners"],
+            active_batches=len(paths),
+            **result,
+        )
+
+    if not use_cache:
+        return compute()
+    return result_cache().get_or_compute(chain.slug, version, params, compute)
+
+
+def case_list(
+    chain: Any,
+    *,
+    grain: str = "month",
+    start: Any = None,
+    end: Any = None,
+    partner: str | None = None,
+    attribute: tuple[str, str] | None = None,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Pseudonymised case rows for drill-down (columns: keten.analytics.flow.case_table).
+    With `partner`, only the cases in which that partner has events."""
+    spec = chain.to_spec()
+    filters = {"grain": grain, "start": start, "end": end, "partner": partner, "attribute": attribute}
+    params = _parameters(spec, "case_list", **filters)
+
+    def compute() -> pd.DataFrame:
+        return flow.case_table(load_events(chain), spec, **filters)
+
+    if not use_cache:
+        return compute()
+    return result_cache().get_or_compute(chain.slug, store_version(chain), params, compute)
