@@ -1,0 +1,380 @@
+"""Use cases of the event store: deliver a file, register a canonical file, withdraw, restore."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keten.chains.actions import record_audit
+from keten.chains.models import Chain, Membership, Partner
+from keten.chains.query import membership_of
+from keten.events import bsn, store
+from keten.events.mapping import mapping_errors
+from keten.events.models import IngestBatch
+from keten.events.readers import ReadError, load_source
+from keten.events.validation import ChainRules, IngestReport, Problem, stage_events
+
+Progress = Callable[[str], None]
+CANONICAL_COLUMNS = (
+    "event_id",
+    "chain",
+    "case_id",
+    "partner",
+    "activity",
+    "timestamp",
+    "lifecycle",
+    "attributes",
+    "batch_id",
+)
+
+
+class IngestRefused(Exception):
+    """A canonical file was not stored; `report` says why."""
+
+    def __init__(self, report: IngestReport):
+        super().__init__("; ".join(p.message for p in report.problems) or report.status)
+        self.report = report
+
+
+class RestoreConflict(Exception):
+    """Restoring the batch would store some events twice."""
+
+
+def can_deliver(user, chain: Chain, partner: Partner | None) -> bool:
+    """True when `user` may deliver events for `partner` (None: a chain-wide file) in `chain`."""
+    membership = membership_of(user, chain)
+    if membership is None:
+        return False
+    if membership.role == Membership.Role.COORDINATOR:
+        return True
+    return (
+        membership.role == Membership.Role.ANALYST
+        and partner is not None
+        and membership.partner_id == partner.id
+    )
+
+
+def _is_coordinator(user, chain: Chain) -> bool:
+    membership = membership_of(user, chain)
+    return membership is not None and membership.role == Membership.Role.COORDINATOR
+
+
+def _chain(chain) -> Chain:
+    return chain if isinstance(chain, Chain) else Chain.objects.get(slug=chain)
+
+
+def _rules(chain: Chain, partner: Partner | None) -> ChainRules:
+    spec = chain.to_spec()
+    return ChainRules(
+        slug=chain.slug,
+        timezone=chain.timezone,
+        activity_owner=dict(spec.activity_partner),
+        partners=tuple(p.code for p in spec.partners),
+        delivering_partner=partner.code if partner else None,
+    )
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def new_batch_id() -> str:
+    return f"{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"allow_unsigned_extensions": False})
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{os.environ.get('KETEN_INGEST_MEMORY', '1GB')}'")
+    con.execute(f"SET temp_directory = '{workdir / 'spill'}'")
+    return con
+
+
+def ingest_file(
+    chain,
+    path,
+    *,
+    partner,
+    user=None,
+    mapping: dict | None = None,
+    progress: Progress | None = None,
+    source_name: str | None = None,
+) -> IngestReport:
+    """Validate one partner's file and store its new, valid events as one batch.
+
+    `partner` is the delivering partner (Partner or code); `mapping` overrides the partner's
+    stored column mapping. Returns the report; never raises for a bad file.
+    """
+    chain = _chain(chain)
+    if not isinstance(partner, Partner):
+        partner = chain.partners.filter(code=partner).first()
+        if partner is None:
+            report = IngestReport(file=source_name or Path(path).name, chain=chain.slug, partner=None)
+            report.problems.append(
+                Problem("unknown_partner", _("This chain has no such partner."), field="partner")
+            )
+            return report
+    if user is not None and not can_deliver(user, chain, partner):
+        raise PermissionDenied("This user may not deliver events for this partner.")
+    mapping = dict(partner.column_mapping if mapping is None else mapping)
+    return _ingest(chain, Path(path), partner, user, mapping, progress, source_name)
+
+
+def ingest_canonical_parquet(chain, path, *, user=None, progress: Progress | None = None) -> IngestBatch:
+    """Register a Parquet file with canonical columns for all partners (e.g. the demo generator's).
+
+    Activities, partners, the BSN guard and the anti-join apply as for a delivery. Returns the
+    batch (the earlier one when this very file was registered before); raises IngestRefused.
+    """
+    chain = _chain(chain)
+    if user is not None and not _is_coordinator(user, chain):
+        raise PermissionDenied("Only the chain coordinator registers chain-wide files.")
+    report = _ingest(chain, Path(path), None, user, {}, progress, None)
+    if report.status == "already_delivered":
+        return IngestBatch.objects.get(batch_id=report.duplicate_of)
+    if not report.accepted:
+        raise IngestRefused(report)
+    return IngestBatch.objects.get(batch_id=report.batch_id)
+
+
+def _ingest(chain, path, partner, user, mapping, progress, source_name) -> IngestReport:
+    say = progress or (lambda step: None)
+    report = IngestReport(
+        file=source_name or path.name,
+        chain=chain.slug,
+        partner=partner.code if partner else None,
+        policy=chain.reject_policy,
+    )
+    errors = mapping_errors(mapping)
+    if errors:
+        report.problems += [Problem("bad_mapping", e, field="mapping") for e in errors]
+        return report
+    batch_id = new_batch_id()
+    rules = _rules(chain, partner)
+    workdir = store.work_dir(chain) / f"ingest-{batch_id}"
+    workdir.mkdir(parents=True)
+    try:
+        with store.chain_lock(chain), concurrent.futures.ThreadPoolExecutor(1) as pool:
+            store.remove_orphans(chain, set(chain.batches.values_list("batch_id", flat=True)))
+            # Hash the file while DuckDB reads it: both are I/O bound and release the GIL.
+            checksum = pool.submit(file_checksum, path) if path.is_file() else None
+            con = _connect(workdir)
+            try:
+                _validate_and_store(
+                    con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
+                )
+            finally:
+                con.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return report
+
+
+def _validate_and_store(
+    con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
+) -> None:
+    say("read")
+    try:
+        source = load_source(con, path, mapping, workdir)
+    except ReadError as exc:
+        report.problems.append(Problem(exc.code, exc.message))
+        return
+    except (duckdb.Error, MemoryError) as exc:
+        report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
+        return
+    report.format = source.format
+    report.rows_read = source.rows
+    report.checksum = checksum.result() if checksum else ""
+    earlier = (
+        IngestBatch.objects.filter(chain=chain, source_sha256=report.checksum, partner=partner)
+        .order_by("created_at")
+        .first()
+    )
+    if earlier is not None:
+        report.status = "already_delivered"
+        report.duplicate_of = earlier.batch_id
+        report.problems.append(
+            Problem(
+                "already_delivered",
+                _("This exact file was delivered before, on %(when)s (batch %(batch)s); nothing was added.")
+                % {
+                    "when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+                    "batch": earlier.batch_id,
+                },
+            )
+        )
+        return
+    if source.rows == 0:
+        report.problems.append(
+            Problem("empty_file", _("File %(file)s holds no events.") % {"file": report.file})
+        )
+        return
+
+    say("bsn")
+    try:
+        found = bsn.scan(con, "src", source.types)
+    except duckdb.Error as exc:
+        report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
+        return
+    if found:
+        for column, n in found.items():
+            report.problems.append(
+                Problem(
+                    "bsn_found",
+                    _(
+                        "Column '%(column)s' holds %(n)s values that pass the BSN eleven-test. The whole file is "
+                        "refused and nothing was stored: pseudonymise case identifiers first (keten pseudonymize) "
+                        "and leave citizen service numbers out of every column."
+                    )
+                    % {"column": column, "n": n},
+                    field=column,
+                    count=n,
+                )
+            )
+        return
+
+    say("validate")
+    try:
+        report.problems += stage_events(con, source, mapping, rules, batch_id)
+    except duckdb.Error as exc:
+        report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
+        return
+    if any(p.file_level for p in report.problems):
+        return
+    report.rows_rejected = sum(p.count for p in report.problems)
+    report.rows_valid = report.rows_read - report.rows_rejected
+    quarantine = chain.reject_policy == Chain.RejectPolicy.QUARANTINE
+    if report.rows_rejected and not quarantine:
+        report.rows_valid = 0
+        return
+    if report.rows_valid == 0:
+        return
+
+    say("store")
+    existing = [str(p) for p in store.active_batch_paths(chain)]
+    final = store.batch_path(chain, batch_id)
+    temp = store.temp_name(final)
+    con.execute("SET preserve_insertion_order = false")  # the store has no row order; writing is faster
+    valid = "SELECT * FROM ev WHERE _problem IS NULL"
+    if existing:
+        valid += " AND event_id NOT IN (SELECT event_id FROM read_parquet(?))"
+    columns = ", ".join(CANONICAL_COLUMNS)
+    new_rows = con.execute(
+        f"COPY (SELECT {columns} FROM ({valid})) TO '{_sql_path(temp)}' "
+        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)",
+        [existing] if existing else [],
+    ).fetchone()[0]
+    report.rows_stored = new_rows
+    report.rows_already_present = report.rows_valid - new_rows
+    if new_rows:
+        store.publish(temp, final)
+    else:
+        temp.unlink(missing_ok=True)
+    if report.rows_rejected:
+        rejects = store.rejects_path(chain, batch_id)
+        rejects.parent.mkdir(parents=True, exist_ok=True)
+        rejects_temp = store.temp_name(rejects)
+        con.execute(
+            f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "
+            f"FROM ev e JOIN src s ON s._row = e._row WHERE e._problem IS NOT NULL ORDER BY e._row) "
+            f"TO '{_sql_path(rejects_temp)}' (HEADER, DELIMITER ',')"
+        )
+        store.publish(rejects_temp, rejects)
+
+    report.status = (
+        "stored_with_rejects" if report.rows_rejected else ("stored" if new_rows else "nothing_new")
+    )
+    report.batch_id = batch_id
+    with transaction.atomic():
+        IngestBatch.objects.create(
+            chain=chain,
+            batch_id=batch_id,
+            partner=partner,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            username=getattr(user, "username", "") or "",
+            source_name=report.file[:255],
+            source_format=report.format,
+            source_sha256=report.checksum,
+            rows_read=report.rows_read,
+            rows_accepted=report.rows_valid,
+            rows_rejected=report.rows_rejected,
+            rows_already_present=report.rows_already_present,
+            rows_stored=report.rows_stored,
+            report=report.as_dict(),
+        )
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _unexpected(name: str, exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return _("File %(file)s could not be processed (%(reason)s). Check the file, or ask the coordinator.") % {
+        "file": name,
+        "reason": first[:300],
+    }
+
+
+def withdraw_batch(batch: IngestBatch, user) -> IngestBatch:
+    """Take a batch out of the analytics (the file stays, so it can be restored)."""
+    if user is not None and not _is_coordinator(user, batch.chain):
+        raise PermissionDenied("Only the chain coordinator withdraws batches.")
+    with transaction.atomic():
+        batch.status = IngestBatch.Status.WITHDRAWN
+        batch.status_changed_by = getattr(user, "username", "") or ""
+        batch.status_changed_at = timezone.now()
+        batch.save()
+        record_audit(
+            user, batch.chain, "events.batch_withdrawn", batch=batch.batch_id, rows=batch.rows_stored
+        )
+    return batch
+
+
+def restore_batch(batch: IngestBatch, user) -> IngestBatch:
+    """Put a withdrawn batch back, unless its events were delivered again in the meantime."""
+    if user is not None and not _is_coordinator(user, batch.chain):
+        raise PermissionDenied("Only the chain coordinator restores batches.")
+    with store.chain_lock(batch.chain):
+        others = [str(p) for p in store.active_batch_paths(batch.chain)]
+        if batch.path is not None and others:
+            con = duckdb.connect()
+            try:
+                overlap = con.execute(
+                    "SELECT count(*) FROM read_parquet(?) WHERE event_id IN (SELECT event_id FROM read_parquet(?))",
+                    [str(batch.path), others],
+                ).fetchone()[0]
+            finally:
+                con.close()
+            if overlap:
+                raise RestoreConflict(
+                    _(
+                        "%(n)s events of this batch were delivered again in a later batch; withdraw that batch "
+                        "first, or leave this one withdrawn."
+                    )
+                    % {"n": overlap}
+                )
+        with transaction.atomic():
+            batch.status = IngestBatch.Status.ACTIVE
+            batch.status_changed_by = getattr(user, "username", "") or ""
+            batch.status_changed_at = timezone.now()
+            batch.save()
+            record_audit(
+                user, batch.chain, "events.batch_restored", batch=batch.batch_id, rows=batch.rows_stored
+            )
+    return batch

@@ -1,0 +1,122 @@
+"""The Parquet event store: where batches live on disk and which of them analytics may read.
+
+Layout: `<KETEN_DATA_DIR>/events/chain=<slug>/batch=<id>.parquet`, quarantined rows beside it
+under `<KETEN_DATA_DIR>/rejects/chain=<slug>/batch=<id>.csv`. A file becomes part of the store
+only when its `IngestBatch` row is committed; files are written under a temporary name,
+fsynced and renamed first. Files without a manifest row are leftovers of a killed process and
+are removed by the next ingestion of the chain, under the chain's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+
+TEMP_PREFIX = ".tmp-"
+
+
+def _slug(chain) -> str:
+    return chain if isinstance(chain, str) else chain.slug
+
+
+def chain_dir(chain) -> Path:
+    """Return the directory with the chain's batch files."""
+    return Path(settings.KETEN_DATA_DIR) / "events" / f"chain={_slug(chain)}"
+
+
+def rejects_dir(chain) -> Path:
+    return Path(settings.KETEN_DATA_DIR) / "rejects" / f"chain={_slug(chain)}"
+
+
+def batch_path(chain, batch_id: str) -> Path:
+    return chain_dir(chain) / f"batch={batch_id}.parquet"
+
+
+def rejects_path(chain, batch_id: str) -> Path:
+    return rejects_dir(chain) / f"batch={batch_id}.csv"
+
+
+def work_dir(chain) -> Path:
+    """A scratch directory for one chain (transcoded input, DuckDB spill files)."""
+    path = Path(settings.KETEN_DATA_DIR) / "tmp" / f"chain={_slug(chain)}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def active_batch_paths(chain) -> list[Path]:
+    """Return the Parquet files of the chain's active batches, oldest first: what analytics reads."""
+    from keten.events.models import IngestBatch
+
+    batches = IngestBatch.objects.filter(
+        chain__slug=_slug(chain), status=IngestBatch.Status.ACTIVE, rows_stored__gt=0
+    ).order_by("created_at", "id")
+    return [batch_path(_slug(chain), b) for b in batches.values_list("batch_id", flat=True)]
+
+
+def store_version(chain) -> str:
+    """Return a short token that changes whenever a batch is added, withdrawn or restored."""
+    from keten.events.models import IngestBatch
+
+    rows = IngestBatch.objects.filter(chain__slug=_slug(chain)).order_by("id")
+    digest = hashlib.sha256()
+    for batch_id, status, updated_at in rows.values_list("batch_id", "status", "updated_at"):
+        digest.update(f"{batch_id}|{status}|{updated_at.isoformat()}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def chain_lock(chain) -> Iterator[None]:
+    """Hold the chain's ingestion lock: one delivery at a time, so the anti-join sees every
+    stored batch. The kernel releases the lock when the process dies, even by kill -9."""
+    directory = chain_dir(chain)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(temp: Path, final: Path) -> None:
+    """Make a fully written temporary file durable, then give it its final name atomically."""
+    fsync_path(temp)
+    os.replace(temp, final)
+    fsync_path(final.parent)
+
+
+def temp_name(final: Path) -> Path:
+    return final.with_name(f"{TEMP_PREFIX}{final.name}")
+
+
+def remove_orphans(chain, known_batch_ids: set[str]) -> list[Path]:
+    """Delete batch and reject files no manifest row points at (a process died before recording
+    them). Call only under `chain_lock`, so no living process is still about to record them."""
+    removed = []
+    for directory, suffix in ((chain_dir(chain), ".parquet"), (rejects_dir(chain), ".csv")):
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            name = path.name
+            if name.startswith(TEMP_PREFIX):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+            elif name.startswith("batch=") and name.endswith(suffix):
+                if name[len("batch=") : -len(suffix)] not in known_batch_ids:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+    return removed

@@ -1,0 +1,397 @@
+"""Validation: map the source onto canonical events in DuckDB and collect every problem.
+
+`stage_events` builds the table `ev` (canonical columns, `_row`, and `_problem`: the first
+problem of the row, NULL when valid) in one pass over the source, and returns the problems
+found, each with a count, the first row numbers and a few examples. Nothing here loops over
+events in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+import duckdb
+from django.utils.translation import gettext as _
+
+from keten.events.mapping import resolve_columns
+from keten.events.readers import Source, quote_ident
+
+MAX_ROWS = 10
+MAX_EXAMPLES = 5
+# Clocks differ a little between a partner's system and ours: only later than this is "future".
+FUTURE_TOLERANCE = "INTERVAL 10 MINUTE"
+
+# Tried in this order on a sample of the column when the mapping names no format.
+AWARE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+)
+UTC_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
+LOCAL_FORMATS = (
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+)
+FILE_LEVEL = {"unreadable", "empty_file", "missing_column", "bsn_found", "no_partner", "already_delivered"}
+
+
+@dataclass
+class Problem:
+    code: str
+    message: str
+    field: str = ""
+    count: int = 0
+    rows: list[int] = dc_field(default_factory=list)
+    examples: list[str] = dc_field(default_factory=list)
+
+    @property
+    def file_level(self) -> bool:
+        return self.code in FILE_LEVEL
+
+
+@dataclass
+class IngestReport:
+    """What happened to one delivered file; `as_dict()` is the JSON the API returns."""
+
+    file: str
+    chain: str
+    partner: str | None
+    status: str = "rejected"  # stored, stored_with_rejects, nothing_new, rejected, already_delivered
+    format: str = ""
+    policy: str = ""
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    rows_already_present: int = 0
+    rows_stored: int = 0
+    problems: list[Problem] = dc_field(default_factory=list)
+    batch_id: str | None = None
+    duplicate_of: str | None = None
+    checksum: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in ("stored", "stored_with_rejects", "nothing_new")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_read": self.rows_read,
+            "rows_valid": self.rows_valid,
+            "rows_rejected": self.rows_rejected,
+            "rows_already_present": self.rows_already_present,
+            "rows_stored": self.rows_stored,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "chain": self.chain,
+            "partner": self.partner,
+            "status": self.status,
+            "format": self.format,
+            "policy": self.policy,
+            "counts": self.counts,
+            "problems": [asdict(p) for p in self.problems],
+            "batch_id": self.batch_id,
+            "duplicate_of": self.duplicate_of,
+            "checksum": self.checksum,
+        }
+
+
+@dataclass(frozen=True)
+class ChainRules:
+    """What validation needs to know about the chain, as plain data."""
+
+    slug: str
+    timezone: str
+    activity_owner: dict[str, str]  # activity code -> partner code
+    partners: tuple[str, ...]
+    delivering_partner: str | None  # None: a chain-wide file with a partner column
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> str:
+    col = quote_ident(column)
+    kind = source.types.get(column, "VARCHAR").upper()
+    tz_sql = "'" + tz.replace("'", "''") + "'"
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"CAST({col} AS TIMESTAMPTZ)"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"timezone({tz_sql}, CAST({col} AS TIMESTAMP))"
+    text = f"CAST({col} AS VARCHAR)" if kind != "VARCHAR" else f"trim({col})"
+    requested = mapping.get("timestamp_format")
+    if requested:
+        formats = [requested] if isinstance(requested, str) else list(requested)
+    else:
+        formats = _detect_formats(con, text)
+    aware = [f for f in formats if "%z" in f]
+    utc = [f for f in formats if f.endswith("Z")]
+    local = [f for f in formats if f not in aware and f not in utc]
+    parts = []
+    if aware:
+        parts.append(f"try_strptime({text}, {_sql_list(aware)})")
+    if utc:
+        parts.append(f"timezone('UTC', try_strptime({text}, {_sql_list(utc)}))")
+    if local:
+        parts.append(f"timezone({tz_sql}, try_strptime({text}, {_sql_list(local)}))")
+    if not parts:
+        return "CAST(NULL AS TIMESTAMPTZ)"
+    return parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"
+
+
+def _detect_formats(con, text: str) -> list[str]:
+    """Keep the candidate formats that read some of the first thousand values, best first."""
+    candidates = AWARE_FORMATS + UTC_FORMATS + LOCAL_FORMATS
+    hits = ", ".join(f"count(try_strptime(v, '{f}'))" for f in candidates)
+    row = con.execute(
+        f"SELECT {hits} FROM (SELECT {text} AS v FROM src WHERE {text} <> '' LIMIT 1000)"
+    ).fetchone()
+    ranked = sorted((n, -i, f) for i, (f, n) in enumerate(zip(candidates, row, strict=True)) if n)
+    return [f for _, _, f in reversed(ranked)]
+
+
+def stage_events(
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str
+) -> list[Problem]:
+    """Create table `ev` from view `src`; return the problems (file-level ones stop here)."""
+    resolved, missing = resolve_columns(mapping, source.columns)
+    problems = [Problem(**m) for m in missing]
+    if rules.delivering_partner is None and "partner" not in resolved:
+        problems.append(
+            Problem(
+                "no_partner",
+                _("A chain-wide file needs a 'partner' column saying which partner recorded each event."),
+                field="partner",
+            )
+        )
+    if problems:
+        return problems
+
+    def text(fieldname: str) -> str:
+        return f"nullif(trim(CAST({quote_ident(resolved[fieldname])} AS VARCHAR)), '')"
+
+    tz = mapping.get("timezone") or rules.timezone
+    con.execute("CREATE OR REPLACE TEMP TABLE activity_map (source VARCHAR, code VARCHAR)")
+    values = mapping.get("activity_values") or {}
+    if values:
+        con.executemany("INSERT INTO activity_map VALUES (?, ?)", list(values.items()))
+    con.execute("CREATE OR REPLACE TEMP TABLE known_activity (code VARCHAR, owner VARCHAR)")
+    if rules.activity_owner:
+        con.executemany("INSERT INTO known_activity VALUES (?, ?)", list(rules.activity_owner.items()))
+    con.execute("CREATE OR REPLACE TEMP TABLE known_partner (code VARCHAR)")
+    con.executemany("INSERT INTO known_partner VALUES (?)", [(p,) for p in rules.partners])
+
+    delivering = rules.delivering_partner
+    partner_expr = text("partner") if "partner" in resolved else "'" + delivering.replace("'", "''") + "'"
+    activity_raw = text("activity")
+    activity_expr = f"coalesce(am.code, {activity_raw})" if values else activity_raw
+    ts_raw = text("timestamp")
+    ts_expr = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
+    lifecycle_expr = (
+        f"coalesce(lower({text('lifecycle')}), 'complete')" if "lifecycle" in resolved else "'complete'"
+    )
+    attribute_columns = resolved["__attributes__"]
+    if attribute_columns:
+        pairs = ", ".join(
+            f"'{c.replace(chr(39), chr(39) * 2)}', CAST({quote_ident(c)} AS VARCHAR)"
+            for c in attribute_columns
+        )
+        attributes_expr = f"CAST(json_object({pairs}) AS VARCHAR)"
+    elif "attributes" in source.columns and "attributes" not in mapping:
+        attributes_expr = "coalesce(CAST(\"attributes\" AS VARCHAR), '{}')"
+    else:
+        attributes_expr = "'{}'"
+    derived_id = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"
+    id_source = f"{text('event_id')}" if "event_id" in resolved else "NULL"
+    other_check = (
+        f"(partner <> '{delivering.replace(chr(39), chr(39) * 2)}' OR ka.owner <> partner)"
+        if delivering
+        else "ka.owner <> partner"
+    )
+    chain_sql = "'" + rules.slug.replace("'", "''") + "'"
+    batch_sql = "'" + batch_id.replace("'", "''") + "'"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE ev AS
+        WITH mapped AS (
+            SELECT s._row AS _row,
+                   {id_source} AS source_event_id,
+                   {text("case_id")} AS case_id,
+                   {partner_expr} AS partner,
+                   {activity_expr} AS activity,
+                   {ts_raw} AS ts_raw,
+                   {ts_expr} AS timestamp,
+                   {lifecycle_expr} AS lifecycle,
+                   {attributes_expr} AS attributes
+            FROM src s {"LEFT JOIN activity_map am ON am.source = " + activity_raw if values else ""}
+        )
+        SELECT _row,
+               coalesce(source_event_id, {derived_id}) AS event_id,
+               {chain_sql} AS chain, case_id, partner, activity, timestamp, lifecycle, attributes,
+               {batch_sql} AS batch_id,
+               CASE
+                 WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
+                   THEN 'missing_value'
+                 WHEN timestamp IS NULL THEN 'bad_timestamp'
+                 WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
+                 WHEN ka.code IS NULL THEN 'unknown_activity'
+                 WHEN partner NOT IN (SELECT code FROM known_partner) THEN 'unknown_partner'
+                 WHEN {other_check} THEN 'other_partner'
+               END AS _problem
+        FROM mapped LEFT JOIN known_activity ka ON ka.code = mapped.activity
+        """
+    )
+    _mark_duplicates(con)
+    return _row_problems(con, resolved, rules)
+
+
+def _mark_duplicates(con) -> None:
+    """Mark the second and later copies of an event within the file (same event_id)."""
+    duplicates = con.execute(
+        "SELECT count(*) - count(DISTINCT event_id) FROM ev WHERE _problem IS NULL"
+    ).fetchone()[0]
+    if duplicates:
+        con.execute(
+            """
+            UPDATE ev SET _problem = 'duplicate_in_file' WHERE _row IN (
+                SELECT _row FROM (
+                    SELECT _row, row_number() OVER (PARTITION BY event_id ORDER BY _row) AS copy
+                    FROM ev WHERE _problem IS NULL
+                ) WHERE copy > 1
+            )
+            """
+        )
+
+
+def _first_rows(con, code: str) -> list[int]:
+    return [
+        r[0]
+        for r in con.execute(
+            f"SELECT _row FROM ev WHERE _problem = ? ORDER BY _row LIMIT {MAX_ROWS}", [code]
+        ).fetchall()
+    ]
+
+
+def _top_values(con, code: str, column: str) -> list[str]:
+    rows = con.execute(
+        f"SELECT {column}, count(*) AS n FROM ev WHERE _problem = ? GROUP BY ALL ORDER BY n DESC, 1 "
+        f"LIMIT {MAX_EXAMPLES}",
+        [code],
+    ).fetchall()
+    return [f"{value} ({n}x)" for value, n in rows]
+
+
+def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
+    counts = dict(
+        con.execute("SELECT _problem, count(*) FROM ev WHERE _problem IS NOT NULL GROUP BY ALL").fetchall()
+    )
+    problems = []
+    ts_column = resolved["timestamp"]
+    for code in (
+        "missing_value",
+        "bad_timestamp",
+        "future_timestamp",
+        "unknown_activity",
+        "unknown_partner",
+        "other_partner",
+        "duplicate_in_file",
+    ):
+        n = counts.get(code, 0)
+        if not n:
+            continue
+        rows = _first_rows(con, code)
+        examples: list[str] = []
+        fieldname = ""
+        if code == "missing_value":
+            empty = con.execute(
+                "SELECT count(*) FILTER (case_id IS NULL), count(*) FILTER (activity IS NULL), "
+                "count(*) FILTER (timestamp IS NULL), count(*) FILTER (partner IS NULL) "
+                "FROM ev WHERE _problem = 'missing_value'"
+            ).fetchone()
+            names = ("case_id", "activity", "timestamp", "partner")
+            examples = [f"{resolved.get(f, f)}: {k}" for f, k in zip(names, empty, strict=True) if k]
+            fieldname = ", ".join(resolved.get(f, f) for f, k in zip(names, empty, strict=True) if k)
+            message = _(
+                "%(n)s rows lack a value that every event needs (%(fields)s). Fill them in or "
+                "leave those rows out."
+            ) % {"n": n, "fields": fieldname}
+        elif code == "bad_timestamp":
+            fieldname = ts_column
+            examples = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT CAST({quote_ident(ts_column)} AS VARCHAR) FROM src WHERE _row IN "
+                    f"(SELECT unnest(?)) LIMIT {MAX_EXAMPLES}",
+                    [rows],
+                ).fetchall()
+            ]
+            message = _(
+                "%(n)s timestamps in column '%(column)s' cannot be read. Use a date like 2024-03-31 14:05:00 "
+                "or 31-03-2024 14:05, or set 'timestamp_format' in the partner's column mapping."
+            ) % {"n": n, "column": ts_column}
+        elif code == "future_timestamp":
+            fieldname = ts_column
+            examples = [
+                r[0]
+                for r in con.execute(
+                    "SELECT strftime(timestamp, '%Y-%m-%d %H:%M:%S UTC') FROM ev WHERE _problem = ? "
+                    f"ORDER BY _row LIMIT {MAX_EXAMPLES}",
+                    [code],
+                ).fetchall()
+            ]
+            message = _(
+                "%(n)s events lie in the future (column '%(column)s'). Check the export's dates and time zone."
+            ) % {"n": n, "column": ts_column}
+        elif code == "unknown_activity":
+            fieldname = resolved["activity"]
+            examples = _top_values(con, code, "activity")
+            message = _(
+                "%(n)s events have an activity the chain model does not know. Use the chain's activity codes, "
+                "or translate them with 'activity_values' in the partner's column mapping."
+            ) % {"n": n}
+        elif code == "unknown_partner":
+            fieldname = resolved.get("partner", "partner")
+            examples = _top_values(con, code, "partner")
+            message = _("%(n)s events name a partner that is not in this chain.") % {"n": n}
+        elif code == "other_partner":
+            fieldname = resolved.get("partner", resolved["activity"])
+            examples = _top_values(con, code, "partner || ': ' || activity")
+            if rules.delivering_partner:
+                message = _(
+                    "%(n)s events belong to another partner than %(partner)s, who delivers this file. Each "
+                    "partner delivers only its own events."
+                ) % {"n": n, "partner": rules.delivering_partner}
+            else:
+                message = _(
+                    "%(n)s events are recorded by a partner that does not perform that activity in the chain "
+                    "model."
+                ) % {"n": n}
+        else:
+            message = _(
+                "%(n)s events occur more than once in the file (same event); only the first copy counts."
+            ) % {"n": n}
+        problems.append(Problem(code, message, field=fieldname, count=n, rows=rows, examples=examples))
+    return problems
