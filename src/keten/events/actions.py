@@ -117,11 +117,12 @@ def ingest_file(
 ) -> IngestReport:
     """Validate one partner's file and store its new, valid events as one batch.
 
-    `partner` is the delivering partner (Partner or code); `mapping` overrides the partner's
-    stored column mapping. Returns the report; never raises for a bad file.
+    `partner` is the delivering partner (Partner or code), or None for a chain-wide file with a
+    partner column (coordinators only); `mapping` overrides the partner's stored column mapping.
+    Returns the report; never raises for a bad file (PermissionDenied for a wrong user).
     """
     chain = _chain(chain)
-    if not isinstance(partner, Partner):
+    if partner is not None and not isinstance(partner, Partner):
         partner = chain.partners.filter(code=partner).first()
         if partner is None:
             report = IngestReport(file=source_name or Path(path).name, chain=chain.slug, partner=None)
@@ -131,7 +132,9 @@ def ingest_file(
             return report
     if user is not None and not can_deliver(user, chain, partner):
         raise PermissionDenied("This user may not deliver events for this partner.")
-    mapping = dict(partner.column_mapping if mapping is None else mapping)
+    if mapping is None:
+        mapping = partner.column_mapping if partner is not None else {}
+    mapping = dict(mapping)
     return _ingest(chain, Path(path), partner, user, mapping, progress, source_name)
 
 

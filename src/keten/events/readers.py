@@ -142,7 +142,7 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
         con.execute(
             "CREATE OR REPLACE TABLE src_raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
             "delim = ?, quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-            "sample_size = -1, auto_detect = true)",
+            "auto_detect = true)",
             [str(csv_path), delimiter],
         )
 
@@ -295,9 +295,9 @@ def _drop_previous(element) -> None:
 
 def _load_parquet(con, path: Path) -> Source:
     try:
+        literal = "'" + str(path).replace("'", "''") + "'"
         con.execute(
-            "CREATE OR REPLACE VIEW src_file AS SELECT * FROM read_parquet(?, file_row_number = true)",
-            [str(path)],
+            f"CREATE OR REPLACE VIEW src_file AS SELECT * FROM read_parquet({literal}, file_row_number = true)"
         )
         described = con.execute("DESCRIBE src_file").fetchall()
     except duckdb.Error as exc:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from django.utils.translation import gettext as _
 
 from keten.events.mapping import resolve_columns
@@ -124,8 +126,8 @@ class ChainRules:
 
     slug: str
     timezone: str
-    activity_owner: dict[str, str]  # activity code -> partner code
-    partners: tuple[str, ...]
+    activity_owner: dict[str, str] | None  # activity code -> partner code; None: any activity
+    partners: tuple[str, ...] | None  # None: any partner
     delivering_partner: str | None  # None: a chain-wide file with a partner column
 
 
@@ -202,7 +204,12 @@ def stage_events(
     if rules.activity_owner:
         con.executemany("INSERT INTO known_activity VALUES (?, ?)", list(rules.activity_owner.items()))
     con.execute("CREATE OR REPLACE TEMP TABLE known_partner (code VARCHAR)")
-    con.executemany("INSERT INTO known_partner VALUES (?)", [(p,) for p in rules.partners])
+    if rules.partners:
+        con.executemany("INSERT INTO known_partner VALUES (?)", [(p,) for p in rules.partners])
+    activity_check = "ka.code IS NULL" if rules.activity_owner is not None else "false"
+    partner_check = (
+        "partner NOT IN (SELECT code FROM known_partner)" if rules.partners is not None else "false"
+    )
 
     delivering = rules.delivering_partner
     partner_expr = text("partner") if "partner" in resolved else "'" + delivering.replace("'", "''") + "'"
@@ -257,8 +264,8 @@ def stage_events(
                    THEN 'missing_value'
                  WHEN timestamp IS NULL THEN 'bad_timestamp'
                  WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
-                 WHEN ka.code IS NULL THEN 'unknown_activity'
-                 WHEN partner NOT IN (SELECT code FROM known_partner) THEN 'unknown_partner'
+                 WHEN {activity_check} THEN 'unknown_activity'
+                 WHEN {partner_check} THEN 'unknown_partner'
                  WHEN {other_check} THEN 'other_partner'
                END AS _problem
         FROM mapped LEFT JOIN known_activity ka ON ka.code = mapped.activity
@@ -395,3 +402,31 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             ) % {"n": n}
         problems.append(Problem(code, message, field=fieldname, count=n, rows=rows, examples=examples))
     return problems
+
+
+def read_canonical(
+    path, *, partner: str = "log", mapping: dict | None = None, timezone: str = "Europe/Amsterdam"
+) -> tuple[pa.Table, list[Problem]]:
+    """Read any supported file into canonical events without a chain model (tests, notebooks).
+
+    Returns the valid events (sorted by case and time) and the problems; raises ReadError.
+    """
+    import tempfile
+
+    from keten.events.readers import load_source
+
+    with tempfile.TemporaryDirectory(prefix="keten-read-") as workdir:
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            source = load_source(con, Path(path), mapping or {}, Path(workdir))
+            rules = ChainRules("log", timezone, None, None, partner)
+            problems = stage_events(con, source, mapping or {}, rules, "read")
+            if any(p.file_level for p in problems):
+                return pa.table({}), problems
+            table = con.sql(
+                "SELECT * EXCLUDE (_row, _problem) FROM ev WHERE _problem IS NULL ORDER BY case_id, timestamp, _row"
+            ).to_arrow_table()
+            return table, problems
+        finally:
+            con.close()

@@ -1,0 +1,155 @@
+"""Benchmark: ingest a large CSV delivery (default 10 million events) and report speed and memory.
+
+    uv run python benchmarks/ingest.py [--events 10000000] [--csv FILE] [--keep]
+
+The CSV is a chain-wide export of the labour-participation reference chain (`werk`): events from
+the demo generator when it offers a vectorised entry point (`keten.demo.generator.
+generate_events(spec, events)`), else from `keten.analytics.synthetic.synthetic_events` (same
+canonical shape). Local Amsterdam times, no event ids (Keten derives them), a JSON attributes
+column: what a partner's export looks like. The ingestion runs in a fresh child process, so the
+peak resident memory reported is that of the ingestion alone. Goal: >= 1M events/s on 2 cores,
+peak RSS < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "keten.conf.ci"
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.KETEN_DATA_DIR = data_dir
+
+
+def werk_spec():
+    from keten.chains.definition import load_chain_definition
+
+    return load_chain_definition(ROOT / "src" / "keten" / "demo" / "chains" / "werk.yaml")
+
+
+def make_csv(path: Path, events: int) -> str:
+    """Write the delivery; return which generator made it."""
+    import duckdb
+
+    spec = werk_spec()
+    try:
+        from keten.demo.generator import generate_events  # type: ignore[attr-defined]
+
+        table, source = generate_events(spec, events), "keten.demo.generator"
+    except (ImportError, AttributeError, TypeError):
+        from keten.analytics.synthetic import synthetic_events
+
+        table, source = synthetic_events(spec, events), "keten.analytics.synthetic"
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Europe/Amsterdam'")
+    con.register("generated", table)
+    con.execute(
+        "COPY (SELECT case_id, partner, activity, strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS timestamp, "
+        f"lifecycle, attributes FROM generated) TO '{path}' (HEADER, DELIMITER ',')"
+    )
+    return source
+
+
+def run_ingest(csv: Path) -> dict:
+    """In the child: migrate an in-memory database, save the chain, ingest once, report."""
+    data_dir = Path(tempfile.mkdtemp(prefix="keten-bench-"))
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from keten.chains.actions import save_chain_spec
+    from keten.events.actions import ingest_file
+
+    spec = werk_spec()
+    chain = save_chain_spec(spec)
+    chain.reject_policy = "reject_file"
+    chain.save()
+    phases: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    report = ingest_file(chain, csv, partner=None, progress=lambda step: phases.append((step, time.perf_counter())))
+    seconds = time.perf_counter() - started
+    marks = [*phases, ("end", started + seconds)]
+    timings = {step: round(marks[i + 1][1] - at, 2) for i, (step, at) in enumerate(marks[:-1])}
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "status": report.status,
+        "problems": [p.code for p in report.problems],
+        "rows_read": report.rows_read,
+        "rows_stored": report.rows_stored,
+        "seconds": seconds,
+        "phases": timings,
+        "peak_rss_mb": peak_kb / 1024,
+        "cpus": os.cpu_count(),
+        "store_mb": sum(p.stat().st_size for p in (data_dir / "events").rglob("*.parquet")) / 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--csv", type=Path, help="ingest this CSV instead of generating one")
+    parser.add_argument("--keep", action="store_true", help="keep the generated CSV")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        print(json.dumps(run_ingest(args.child)))
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="keten-bench-csv-"))
+    csv = args.csv
+    source = "given"
+    if csv is None:
+        csv = workdir / "werk-events.csv"
+        setup_django(workdir)
+        started = time.perf_counter()
+        source = make_csv(csv, args.events)
+        print(f"generated {csv} ({csv.stat().st_size / 1e6:.0f} MB) with {source} "
+              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(csv)], capture_output=True, text=True, check=False
+    )
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        sys.exit(child.returncode)
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    if args.csv is None and not args.keep:
+        csv.unlink()
+
+    rate = result["rows_read"] / result["seconds"]
+    rows = [
+        ("generator", source),
+        ("status", f"{result['status']} {','.join(result['problems'])}".strip()),
+        ("events read", f"{result['rows_read']:,}"),
+        ("events stored", f"{result['rows_stored']:,}"),
+        ("CSV size (MB)", f"{csv.stat().st_size / 1e6:,.0f}" if csv.exists() else "-"),
+        ("store size (MB)", f"{result['store_mb']:,.0f}"),
+        ("CPU cores", str(result["cpus"])),
+        ("seconds", f"{result['seconds']:.2f}"),
+        ("  by phase", ", ".join(f"{k} {v:.2f}" for k, v in result["phases"].items())),
+        ("events / second", f"{rate:,.0f}  (goal >= 1,000,000)"),
+        ("peak RSS (MB)", f"{result['peak_rss_mb']:,.0f}  (goal < 2,048)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Which batches a member of the chain may see."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from keten.chains.models import Membership
+
+
+def batches_visible_to(membership: Membership) -> models.QuerySet:
+    """Coordinators and steering members see every batch of the chain (steering: the list only,
+    never the rejected rows); a partner analyst sees the batches of their own partner."""
+    from keten.events.models import IngestBatch
+
+    batches = IngestBatch.objects.filter(chain_id=membership.chain_id).select_related("partner")
+    if membership.role == Membership.Role.ANALYST:
+        return batches.filter(partner_id=membership.partner_id)
+    return batches
+
+
+def may_download_rejects(membership: Membership, batch) -> bool:
+    """Rejected rows are case rows: the coordinator, or the analyst of the delivering partner."""
+    if membership.role == Membership.Role.COORDINATOR:
+        return True
+    return membership.role == Membership.Role.ANALYST and membership.partner_id == batch.partner_id
+
+
+def partners_deliverable_by(membership: Membership) -> models.QuerySet:
+    """The partners this member may deliver events for (none for steering members)."""
+    from keten.chains.models import Partner
+
+    if membership.role == Membership.Role.COORDINATOR:
+        return Partner.objects.filter(chain_id=membership.chain_id)
+    if membership.role == Membership.Role.ANALYST:
+        return Partner.objects.filter(pk=membership.partner_id)
+    return Partner.objects.none()
