@@ -1,0 +1,123 @@
+"""Every validation rule, with its message; all problems of a file in one report."""
+
+import csv
+
+import pytest
+
+from keten.chains.models import Chain
+from keten.events.actions import ingest_file
+from keten.events.models import IngestBatch
+from keten.events.store import active_batch_paths
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "case_id,activity,timestamp\n"
+
+
+def codes(report):
+    return {p.code: p for p in report.problems}
+
+
+def quarantine(chain):
+    chain.reject_policy = Chain.RejectPolicy.QUARANTINE
+    chain.save()
+
+
+def test_a_missing_column_is_named_with_the_columns_that_are_there(small_chain, write):
+    report = ingest_file(small_chain, write("x.csv", "zaak,activity,timestamp\nk1,aanmelding,2024-03-01\n"), partner="a")
+    problem = codes(report)["missing_column"]
+    assert problem.field == "case_id"
+    assert "zaak" in problem.message and "column mapping" in problem.message
+    assert report.status == "rejected" and not active_batch_paths(small_chain)
+
+
+def test_a_mapping_that_names_an_absent_column_is_reported(small_chain, write):
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\n")
+    report = ingest_file(small_chain, path, partner="a", mapping={"case_id": "Zaaknummer"})
+    assert "Zaaknummer" in codes(report)["missing_column"].message
+
+
+def test_unparsable_timestamps_give_row_numbers_and_examples(small_chain, write):
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,aanmelding,gisteren\nk3,aanmelding,31-02-2024\n")
+    problem = codes(ingest_file(small_chain, path, partner="a"))["bad_timestamp"]
+    assert problem.count == 2 and problem.rows == [3, 4]
+    assert set(problem.examples) == {"gisteren", "31-02-2024"}
+    assert "timestamp_format" in problem.message
+
+
+def test_future_timestamps_are_reported(small_chain, write):
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,aanmelding,2999-01-01 10:00\n")
+    problem = codes(ingest_file(small_chain, path, partner="a"))["future_timestamp"]
+    assert problem.rows == [3] and "future" in problem.message
+
+
+def test_activities_outside_the_chain_model_are_reported_with_the_values(small_chain, write):
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,koffie,2024-03-01\nk3,koffie,2024-03-02\n")
+    problem = codes(ingest_file(small_chain, path, partner="a"))["unknown_activity"]
+    assert problem.count == 2 and problem.examples == ["koffie (2x)"]
+
+
+def test_events_of_another_partner_are_reported(small_chain, write):
+    # 'start' is performed by partner b; a 'partner' column naming b is not a's to deliver either
+    path = write(
+        "x.csv",
+        "case_id,activity,timestamp,partner\nk1,aanmelding,2024-03-01,a\nk2,start,2024-03-01,a\nk3,intake,2024-03-01,b\n",
+    )
+    problem = codes(ingest_file(small_chain, path, partner="a"))["other_partner"]
+    assert problem.count == 2 and problem.rows == [3, 4]
+    assert "a, who delivers" in problem.message
+
+
+def test_duplicate_events_within_the_file_are_reported(small_chain, write):
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk1,aanmelding,2024-03-01\nk2,intake,2024-03-01\n")
+    problem = codes(ingest_file(small_chain, path, partner="a"))["duplicate_in_file"]
+    assert problem.count == 1 and problem.rows == [3]
+
+
+def test_rows_without_a_case_are_reported(small_chain, write):
+    path = write("x.csv", HEADER + ",aanmelding,2024-03-01\nk2,intake,2024-03-01\n")
+    problem = codes(ingest_file(small_chain, path, partner="a"))["missing_value"]
+    assert problem.rows == [2] and "case_id" in problem.message
+
+
+@pytest.mark.parametrize("content", ["", HEADER, "\ufeff" + HEADER])
+def test_an_empty_file_is_reported(small_chain, write, content):
+    report = ingest_file(small_chain, write("leeg.csv", content), partner="a")
+    assert set(codes(report)) == {"empty_file"} and report.status == "rejected"
+
+
+def test_all_problems_of_a_file_come_in_one_report(small_chain, write):
+    path = write(
+        "x.csv",
+        HEADER + "k1,aanmelding,nooit\nk2,koffie,2024-03-01\nk3,start,2024-03-01\nk4,intake,2999-01-01\n",
+    )
+    report = ingest_file(small_chain, path, partner="a")
+    assert set(codes(report)) == {"bad_timestamp", "unknown_activity", "other_partner", "future_timestamp"}
+    assert report.as_dict()["problems"][0].keys() >= {"code", "message", "field", "rows", "examples"}
+
+
+def test_the_reject_file_policy_stores_nothing_when_a_row_is_bad(small_chain, write):
+    report = ingest_file(small_chain, write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,koffie,2024-03-01\n"), partner="a")
+    assert report.status == "rejected" and report.rows_stored == 0
+    assert not IngestBatch.objects.exists() and not active_batch_paths(small_chain)
+
+
+def test_the_quarantine_policy_stores_valid_rows_and_keeps_the_rest_downloadable(small_chain, write):
+    quarantine(small_chain)
+    path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,koffie,2024-03-01\nk3,intake,nooit\n")
+    report = ingest_file(small_chain, path, partner="a")
+    assert report.status == "stored_with_rejects"
+    assert (report.rows_read, report.rows_stored, report.rows_rejected) == (3, 1, 2)
+    batch = IngestBatch.objects.get()
+    with open(batch.rejects_path, newline="") as handle:
+        rejected = list(csv.DictReader(handle))
+    assert [(r["source_row"], r["problem"], r["case_id"]) for r in rejected] == [
+        ("3", "unknown_activity", "k2"),
+        ("4", "bad_timestamp", "k3"),
+    ]
+
+
+def test_a_bad_mapping_is_refused_with_its_errors(small_chain, write):
+    report = ingest_file(small_chain, write("x.csv", HEADER), partner="a", mapping={"kolom": "x", "timezone": "Mars/Olympus"})
+    messages = " ".join(p.message for p in report.problems)
+    assert "Unknown mapping key 'kolom'" in messages and "Mars/Olympus" in messages
