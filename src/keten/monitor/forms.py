@@ -1,0 +1,86 @@
+"""The filter bar every monitor page shares: period, grain and partner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+GRAINS = (("month", _("Month")), ("week", _("Week")), ("day", _("Day")))
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what <input type=month> sends); cleans to the first day of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2025-01"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return dt.datetime.strptime(value[:7], "%Y-%m").date()
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2025-01."), code="month") from exc
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Cleaned filters; `end` is exclusive (the first day after the chosen month)."""
+
+    grain: str = "month"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    partner: str | None = None
+
+    def key(self) -> str:
+        return f"{self.grain}|{self.start}|{self.end}|{self.partner or ''}"
+
+    def query(self) -> dict[str, str]:
+        """The filters as GET parameters, to carry them into links and downloads."""
+        q = {"grain": self.grain}
+        if self.start:
+            q["start"] = self.start.strftime("%Y-%m")
+        if self.end:
+            q["end"] = (self.end - dt.timedelta(days=1)).strftime("%Y-%m")
+        if self.partner:
+            q["partner"] = self.partner
+        return q
+
+
+class FilterForm(forms.Form):
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("Up to and including month"), required=False)
+    grain = forms.ChoiceField(label=_("Per"), choices=GRAINS, required=False, initial="month")
+    partner = forms.ChoiceField(label=_("Partner"), required=False)
+
+    def __init__(self, *args, partners=(), with_partner: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_partner:
+            self.fields["partner"].choices = [("", _("All partners")), *[(p.code, p.name) for p in partners]]
+        else:
+            del self.fields["partner"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The end month lies before the start month."))
+        return data
+
+    def filters(self) -> Filters:
+        """The valid filters, or the defaults when the form is invalid (the errors are shown)."""
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        end = data.get("end")
+        if end:
+            end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return Filters(
+            grain=data.get("grain") or "month",
+            start=data.get("start"),
+            end=end,
+            partner=data.get("partner") or None,
+        )

@@ -1,0 +1,76 @@
+"""A small chain with events in the store, for the monitor's page, API and browser tests."""
+
+import pyarrow.parquet as pq
+import pytest
+from django.core.cache import cache
+
+from keten.analytics.synthetic import synthetic_events
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings, tmp_path):
+    """Each test gets its own data dir (event store and disk cache) and an empty page cache."""
+    from keten.monitor.cache import forget_definitions
+    from keten.monitor.data import _CASE_TABLES
+
+    settings.KETEN_DATA_DIR = tmp_path / "data"
+    cache.clear()
+    forget_definitions()
+    _CASE_TABLES.clear()
+    yield
+    cache.clear()
+    forget_definitions()
+    _CASE_TABLES.clear()
+
+
+@pytest.fixture
+def events_file(small_spec, tmp_path):
+    """About 3,000 synthetic events: enough for full cells, with rare paths left under 10 cases."""
+    path = tmp_path / "events.parquet"
+    pq.write_table(synthetic_events(small_spec, 3000, seed=11, start="2024-01-01", span_days=365), path)
+    return path
+
+
+@pytest.fixture
+def monitored(personas, events_file):
+    """`personas` on `small_chain`, with its events ingested through the real ingestion path."""
+    store_events(personas.chain, events_file)
+    return personas
+
+
+def store_events(chain, path, batch_id="b1"):
+    """Put a canonical Parquet file into the chain's event store as one active batch.
+
+    Prefers the real ingestion path; while it refuses canonical files it cannot read yet, the
+    file is placed in the store layout with its manifest row, which is all analytics reads.
+    """
+    from keten.events.actions import IngestRefused, ingest_canonical_parquet
+    from keten.events.models import IngestBatch
+    from keten.events.store import batch_path
+
+    try:
+        return ingest_canonical_parquet(chain, path)
+    except IngestRefused:
+        target = batch_path(chain, batch_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        rows = pq.ParquetFile(path).metadata.num_rows
+        return IngestBatch.objects.create(
+            chain=chain,
+            batch_id=batch_id,
+            source_name=path.name,
+            source_format="parquet",
+            source_sha256=batch_id,
+            rows_read=rows,
+            rows_accepted=rows,
+            rows_stored=rows,
+        )
+
+
+ROLES = ("coordinator", "analyst_a", "analyst_b", "steering")
+
+
+def client_for(client, personas, who):
+    """A test client logged in as the persona `who` (an attribute name of Personas)."""
+    client.force_login(getattr(personas, who))
+    return client
