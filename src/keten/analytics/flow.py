@@ -63,7 +63,8 @@ def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.
 
 def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
     """Execute `expr`; periods become ISO text, rows sorted by `sort`, a fresh index."""
-    df = expr.to_pandas()
+    # Through Arrow: Ibis' own pandas conversion warns under pandas 3 (future.infer_string).
+    df = expr.to_pyarrow().to_pandas()
     if "period" in df.columns:
         df["period"] = df["period"].map(_period_text).astype(object)
     for col in df.columns:
