@@ -1,0 +1,1090 @@
+"""The monthly chain report as plain data: sections in a fixed order, numbers already formatted.
+
+`assemble_report(chain, "2026-10", edition=..., language=...)` returns a `Report` that the HTML
+template and the typst template both read, so the two formats cannot tell different stories.
+Each section either carries its content or a plain notice saying what is missing; a missing
+part never stops the report and no figure is ever made up.
+
+Editions (one set of figures, two readings):
+
+- bestuurlijk (steering): aggregates only, small cells always hidden, a few pages;
+- uitvoering (operations): more detail per partner and stage, never case rows; small cells
+  are hidden unless the reader is the chain coordinator (see `suppresses`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.conf import settings
+from django.utils import dateformat, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from keten.monitor import charts
+from keten.monitor import suppression as sup
+from keten.reports.changes import Movement, largest_movements
+from keten.reports.figures import DELIVERY_GRACE_DAYS, TREND_MONTHS, Month, MonthFigures, month_figures
+
+BESTUURLIJK = "bestuurlijk"
+UITVOERING = "uitvoering"
+EDITIONS = (BESTUURLIJK, UITVOERING)
+LANGUAGES = ("nl", "en")
+
+#: The sections of every report, in reading order.
+SECTION_ORDER: tuple[str, ...] = (
+    "identity",
+    "stories",
+    "ambition",
+    "norms",
+    "flow",
+    "wip",
+    "governance",
+    "scan",
+    "changes",
+)
+# How many slowest handovers are named.
+SLOWEST = 3
+
+
+def edition_label(edition: str) -> str:
+    return {BESTUURLIJK: _("Steering edition"), UITVOERING: _("Operations edition")}[edition]
+
+
+def suppresses(edition: str, role: str) -> bool:
+    """True when small cells are hidden: always in the steering edition, and in the operations
+    edition for everyone but the chain coordinator (analysts may not see other partners'
+    small numbers; a report file travels further than a screen)."""
+    return edition == BESTUURLIJK or role != "coordinator"
+
+
+# --- the plain data -------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    # Per column: right-aligned numbers.
+    numeric: list[bool] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    # The text alternative: what the chart shows, in words.
+    description: str
+    spec: dict[str, Any]
+
+
+@dataclass
+class Story:
+    title: str
+    text: str
+    date: str = ""
+    partners: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    notice: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    chain_slug: str
+    chain_name: str
+    colour: str
+    month: str  # YYYY-MM
+    month_label: str
+    edition: str
+    edition_label: str
+    language: str
+    title: str
+    generated_at: str
+    suppressed: bool
+    min_cell: int
+    sections: list[Section]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data (for the typst template)."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def num(value: Any, decimals: int = 0) -> str:
+    """A number in the active language's notation (1.234,5 in Dutch)."""
+    return number_format(round(float(value), decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def pct(share: Any) -> str:
+    return f"{num(float(share) * 100)}%"
+
+
+def days(value: Any) -> str:
+    return _("%(n)s d") % {"n": num(value, 1)}
+
+
+class Formatter:
+    """Formats figures for one report; hidden (suppressed) cells become "<N"."""
+
+    def __init__(self, min_cell: int) -> None:
+        self.small = f"<{min_cell}"
+
+    def missing(self, value: Any) -> bool:
+        return value is None or (not isinstance(value, str) and pd.isna(value))
+
+    def cases(self, value: Any) -> str:
+        return self.small if self.missing(value) else num(value)
+
+    def share(self, value: Any, hidden: bool = False) -> str:
+        if hidden:
+            return self.small
+        return "–" if self.missing(value) else pct(value)
+
+    def days(self, value: Any, hidden: bool = False) -> str:
+        if hidden:
+            return self.small
+        return "–" if self.missing(value) else days(value)
+
+    def kpi(self, value: Any, unit: str, hidden: bool = False) -> str:
+        if hidden:
+            return self.small
+        if self.missing(value):
+            return "–"
+        if unit == "share":
+            return pct(value)
+        if unit == "days":
+            return days(value)
+        return num(value)
+
+
+def status_label(status: str, min_cell: int) -> str:
+    return {
+        "on_target": _("On target"),
+        "at_risk": _("At risk"),
+        "off_target": _("Off target"),
+        "no_data": _("No data"),
+        sup.SUPPRESSED: _("Fewer than %(n)s cases") % {"n": min_cell},
+    }.get(status, status)
+
+
+def month_label(period: str | dt.date) -> str:
+    day = dt.date.fromisoformat(period) if isinstance(period, str) else period
+    return dateformat.format(day, "F Y")
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+
+def assemble_report(
+    chain: Any,
+    month: str | Month,
+    *,
+    edition: str = BESTUURLIJK,
+    language: str = "nl",
+    suppress: bool = True,
+    figures: MonthFigures | None = None,
+) -> Report:
+    """The report of `chain` (a keten.chains Chain) for `month` ('YYYY-MM')."""
+    if edition not in EDITIONS:
+        raise ValueError(f"Edition {edition!r}: use bestuurlijk or uitvoering.")
+    if language not in LANGUAGES:
+        raise ValueError(f"Language {language!r}: use nl or en.")
+    month = Month.parse(month) if isinstance(month, str) else month
+    suppress = suppress or edition == BESTUURLIJK
+    figures = figures if figures is not None else month_figures(chain, month)
+    with translation.override(language):
+        ctx = _Context(chain, chain.to_spec(), month, edition, suppress, figures)
+        sections = [
+            ctx.identity(),
+            ctx.stories(),
+            ctx.ambition(),
+            ctx.norms(),
+            ctx.flow(),
+            ctx.wip(),
+            ctx.governance(),
+            ctx.scan(),
+            ctx.changes(),
+        ]
+        label = month_label(month.first)
+        return Report(
+            chain_slug=chain.slug,
+            chain_name=chain.name,
+            colour=chain.colour,
+            month=str(month),
+            month_label=label,
+            edition=edition,
+            edition_label=edition_label(edition),
+            language=language,
+            title=_("Chain report %(month)s") % {"month": label},
+            generated_at=dateformat.format(dt.datetime.now(ZoneInfo(chain.timezone)), "j F Y H:i"),
+            suppressed=suppress,
+            min_cell=settings.KETEN_MIN_CELL,
+            sections=sections,
+        )
+
+
+class _Context:
+    """Builds the sections of one report (one method per section, in reading order)."""
+
+    def __init__(
+        self, chain: Any, spec: Any, month: Month, edition: str, suppress: bool, figures: MonthFigures
+    ):
+        self.chain = chain
+        self.spec = spec
+        self.month = month
+        self.edition = edition
+        self.detail = edition == UITVOERING
+        self.suppress = suppress
+        self.min_cell = settings.KETEN_MIN_CELL
+        self.f = Formatter(self.min_cell)
+        self.fig = figures
+        self.partner_names = {p.code: p.name for p in spec.partners}
+        self.stage_names = {s.code: s.name for s in spec.stages}
+        self.accent = spec.colour or charts.DEFAULT_ACCENT
+        self.this = month.period
+        self.before = month.previous.period
+        self.trend_start = _months_back(month, TREND_MONTHS).period
+        # Figures after suppression: what this edition may print.
+        s = figures.suite
+        self.kpis = [self._hide_kpi(k) for k in figures.kpis]
+        self.norm_frame = self._hide_rows(
+            s["norm_compliance"], "cases", ["within", "late", "late_open", "open", "share"]
+        )
+        self.handovers_month = self._hide_rows(
+            figures.handovers_by_month, "cases", ["transitions", "median_days", "p80_days"]
+        )
+        self.stage_flow = self._hide_counts(s["stage_flow"], ["inflow", "outflow", "wip"])
+        self.throughput = self._hide_rows(
+            figures.throughput, "cases", ["median_days", "p20_days", "p80_days"]
+        )
+        self.stage_times = self._hide_rows(
+            s["stage_times"],
+            "cases",
+            ["blocks", "mean_days", "median_days", "p80_days", "p90_days", "total_days"],
+        )
+        self.cases_per_partner = self._hide_rows(s["cases_per_partner"], "cases", ["events"])
+
+    # suppression helpers: a no-op for the coordinator's operations edition
+    def _hide_kpi(self, kpi: Any) -> Any:
+        return sup.suppress_kpi(kpi, self.min_cell) if self.suppress else kpi
+
+    def _hide_rows(self, frame: pd.DataFrame, count: str, values: list[str]) -> pd.DataFrame:
+        if self.suppress and not frame.empty:
+            return sup.hide_small_rows(frame, count, values, self.min_cell)
+        return frame.assign(**{sup.SUPPRESSED: False})
+
+    def _hide_counts(self, frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+        if self.suppress and not frame.empty:
+            return sup.hide_small_counts(frame, counts, self.min_cell)
+        return frame.assign(**{sup.SUPPRESSED: False})
+
+    def partner(self, code: str) -> str:
+        return self.partner_names.get(code, code)
+
+    def no_events(self) -> str:
+        return _(
+            "No events have been delivered up to the end of %(month)s, so there is nothing to show here."
+        ) % {"month": month_label(self.month.first)}
+
+    # --- 1. identity and data extent ---------------------------------------------------------
+
+    def identity(self) -> Section:
+        spec, fig = self.spec, self.fig
+        section = Section("identity", spec.name)
+        if spec.description:
+            section.paragraphs.append(spec.description)
+        if spec.ambition:
+            section.facts.append((_("Shared ambition"), spec.ambition))
+        if spec.administrative_ambition:
+            section.facts.append((_("Administrative ambition"), spec.administrative_ambition))
+        section.facts.append((_("Month"), month_label(self.month.first)))
+        section.facts.append((_("Edition"), edition_label(self.edition)))
+        # The data extent: enough for a reader to judge how complete the picture is.
+        if fig.is_empty:
+            section.facts.append((_("Data"), self.no_events()))
+        else:
+            zone = ZoneInfo(spec.timezone)
+            first = dateformat.format(fig.first_event.astimezone(zone), "j F Y")
+            last = dateformat.format(fig.last_event.astimezone(zone), "j F Y")
+            section.facts.append(
+                (_("Events from"), _("%(first)s to %(last)s") % {"first": first, "last": last})
+            )
+            section.facts.append(
+                (
+                    _("Volume"),
+                    _("%(events)s events in %(cases)s cases")
+                    % {"events": num(fig.events), "cases": num(fig.cases)},
+                )
+            )
+        section.facts.append((_("Deliveries"), self._deliveries_text()))
+        section.facts.append((_("Partners delivering"), self._partners_text()))
+        section.facts.append((_("Late deliveries"), self._late_text()))
+        if self.suppress:
+            small = _("Figures that rest on fewer than %(n)s cases are hidden and shown as %(mark)s.") % {
+                "n": self.min_cell,
+                "mark": self.f.small,
+            }
+        else:
+            small = _(
+                "Small numbers are not hidden in this edition: it is meant for the chain coordinator only."
+            )
+        section.facts.append((_("Small numbers"), small))
+        section.facts.append(
+            (
+                _("Reading"),
+                _(
+                    "Figures describe the chain as it stood at the end of the month; norms and KPIs "
+                    "count cases in the month they started, unless the KPI says otherwise."
+                ),
+            )
+        )
+        return section
+
+    def _deliveries_text(self) -> str:
+        n = len(self.fig.deliveries)
+        if n == 0:
+            return _("No deliveries recorded.")
+        return ngettext(
+            "%(n)s delivery holds events up to this month.",
+            "%(n)s deliveries hold events up to this month.",
+            n,
+        ) % {"n": num(n)}
+
+    def _partners_text(self) -> str:
+        producing = list(self.spec.producing_partners)
+        present = [self.partner(c) for c in self.fig.partners_in_month]
+        missing = [self.partner(c) for c in producing if c not in self.fig.partners_in_month]
+        text = _("In %(month)s: %(partners)s.") % {
+            "month": month_label(self.month.first),
+            "partners": ", ".join(present) if present else _("none"),
+        }
+        if missing:
+            text += " " + _("No events this month from: %(partners)s.") % {"partners": ", ".join(missing)}
+        return text
+
+    def _late_text(self) -> str:
+        late = [d for d in self.fig.deliveries if d.late]
+        if not self.fig.deliveries:
+            return _("Not known: no deliveries recorded.")
+        if not late:
+            return _("None: every delivery arrived within %(n)s days after the end of its month.") % {
+                "n": DELIVERY_GRACE_DAYS
+            }
+        partners = sorted({self.partner(d.partner) if d.partner else _("chain-wide") for d in late})
+        return ngettext(
+            "%(n)s delivery arrived late (more than %(days)s days after the end of its month): %(partners)s.",
+            "%(n)s deliveries arrived late (more than %(days)s days "
+            "after the end of their month): %(partners)s.",
+            len(late),
+        ) % {"n": num(len(late)), "days": DELIVERY_GRACE_DAYS, "partners": ", ".join(partners)}
+
+    # --- 2. success stories ------------------------------------------------------------------
+
+    def stories(self) -> Section:
+        section = Section("stories", _("Success stories"))
+        try:
+            from keten.governance.reporting import success_stories_for_report
+        except ImportError:
+            section.notice = _("The success-story register is not available yet.")
+            return section
+        items = success_stories_for_report(self.chain, self.month.year, self.month.month, limit=5)
+        for item in list(items)[:5]:
+            section.stories.append(_story(item))
+        if not section.stories:
+            section.notice = _("No success stories were recorded for %(month)s.") % {
+                "month": month_label(self.month.first)
+            }
+        return section
+
+    # --- 3. the ambition: every KPI ------------------------------------------------------------
+
+    def ambition(self) -> Section:
+        section = Section("ambition", _("Status of the ambition"))
+        if self.spec.ambition:
+            section.paragraphs.append(self.spec.ambition)
+        if not self.kpis:
+            section.notice = _("The chain has no KPIs defined yet.")
+            return section
+        if self.fig.is_empty:
+            section.notice = self.no_events()
+            return section
+        objectives = {o.code: o.name for o in self.spec.objectives}
+        columns = [_("KPI"), _("Value"), _("Target"), _("Status"), _("Trend")]
+        if self.detail:
+            columns += [_("Period"), _("Cases")]
+        rows = []
+        for k in self.kpis:
+            hidden = k.status == sup.SUPPRESSED
+            name = k.name if k.is_chain_level else _("%(name)s (partner-only)") % {"name": k.name}
+            target = ("≥ " if k.direction == "higher" else "≤ ") + self.f.kpi(k.target, k.unit)
+            row = [
+                name,
+                self.f.kpi(k.value, k.unit, hidden),
+                target,
+                status_label(k.status, self.min_cell),
+                self._trend(k),
+            ]
+            if self.detail:
+                row += [
+                    month_label(k.period) if k.period else "–",
+                    self.f.cases(k.cases) if not hidden else self.f.small,
+                ]
+            rows.append(row)
+        section.tables.append(
+            Table(
+                _("KPIs of the objectives: %(objectives)s") % {"objectives": ", ".join(objectives.values())},
+                columns,
+                rows,
+                [False, True, True, False, False] + ([False, True] if self.detail else []),
+                note=_(
+                    "Value: the latest month with data up to %(month)s. "
+                    "Trend: the last four months, oldest first."
+                )
+                % {"month": month_label(self.month.first)},
+            )
+        )
+        chain_level = sum(k.is_chain_level for k in self.kpis)
+        section.paragraphs.append(
+            _(
+                "%(n)s of %(total)s KPIs measure the chain as a whole; the "
+                "others measure one partner's production."
+            )
+            % {"n": chain_level, "total": len(self.kpis)}
+        )
+        return section
+
+    def _trend(self, kpi: Any) -> str:
+        points = [(p, v, c) for p, v, c in kpi.trend if not kpi.period or p <= kpi.period][-4:]
+        if not points:
+            return "–"
+        text = " → ".join(self.f.kpi(v, kpi.unit, hidden=v is None) for _p, v, _c in points)
+        values = [v for _p, v, _c in points if v is not None]
+        # The word describes the last step, month on month; the numbers show the longer run.
+        if len(values) >= 2 and values[-1] != values[-2]:
+            word = _("rising") if values[-1] > values[-2] else _("falling")
+            text = f"{word}: {text}"
+        elif len(values) >= 2:
+            text = f"{_('steady')}: {text}"
+        return text
+
+    # --- 4. norm compliance --------------------------------------------------------------------
+
+    def norms(self) -> Section:
+        section = Section("norms", _("Norm compliance per agreement"))
+        if not self.spec.agreements:
+            section.notice = _("The chain has no agreements (norms) defined yet.")
+            return section
+        if self.fig.is_empty:
+            section.notice = self.no_events()
+            return section
+        df = self.norm_frame
+        rows = []
+        for a in self.spec.agreements:
+            mine = df[df["agreement"] == a.code]
+            this, before, total = (mine[mine["period"] == p] for p in (self.this, self.before, "all"))
+            norm = _("%(share)s within %(days)s days") % {
+                "share": pct(a.target_share),
+                "days": num(a.max_days),
+            }
+            rows.append(
+                [
+                    a.name,
+                    norm,
+                    self._norm_cell(this),
+                    self._norm_cell(before),
+                    self._norm_cell(total),
+                    self._meets(this),
+                ]
+            )
+        section.tables.append(
+            Table(
+                _("Share of cases handled within the norm"),
+                [
+                    _("Agreement"),
+                    _("Norm"),
+                    month_label(self.month.first),
+                    month_label(self.month.previous.first),
+                    _("Since the start of the data"),
+                    _("Met this month"),
+                ],
+                rows,
+                [False, False, True, True, True, False],
+                note=_(
+                    "Cases count in the month their clock started; cases still within "
+                    "the norm are not decided yet and are left out."
+                ),
+            )
+        )
+        if self.detail:
+            for a in self.spec.agreements:
+                mine = df[(df["agreement"] == a.code) & (df["period"] != "all")]
+                mine = mine[(mine["period"] >= self.trend_start) & (mine["period"] <= self.this)]
+                if mine.empty:
+                    continue
+                section.charts.append(
+                    Chart(
+                        f"norm-{a.code}",
+                        _("%(name)s: share within the norm per month") % {"name": a.name},
+                        _(
+                            "Bars per month with the share of cases within %(days)s "
+                            "days; the dashed line is the agreed %(share)s."
+                        )
+                        % {"days": num(a.max_days), "share": pct(a.target_share)},
+                        charts.norm_chart(mine, accent=self.accent),
+                    )
+                )
+        return section
+
+    def _norm_cell(self, rows: pd.DataFrame) -> str:
+        if rows.empty:
+            return "–"
+        r = rows.iloc[0]
+        if bool(r[sup.SUPPRESSED]):
+            return self.f.small
+        if self.f.missing(r["share"]):
+            return "–"
+        return _("%(share)s of %(cases)s") % {"share": pct(r["share"]), "cases": num(r["cases"])}
+
+    def _meets(self, rows: pd.DataFrame) -> str:
+        if rows.empty or bool(rows.iloc[0][sup.SUPPRESSED]):
+            return "–"
+        meets = rows.iloc[0]["meets"]
+        if meets is None or pd.isna(meets):
+            return "–"
+        return _("yes") if bool(meets) else _("no")
+
+    # --- 5. chain flow map and the slowest handovers --------------------------------------------
+
+    def _month_handovers(self, period: str) -> pd.DataFrame:
+        df = self.handovers_month
+        if df.empty:
+            return df
+        return df[df["period"] == period].reset_index(drop=True)
+
+    def _slowest(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The SLOWEST handovers by median (hidden ones cannot be ranked)."""
+        shown = df[~df[sup.SUPPRESSED].astype(bool) & df["median_days"].notna()]
+        # With few handovers, naming all of them "slowest" says nothing: leave the fastest out.
+        count = min(SLOWEST, max(1, len(df) - 1))
+        return shown.sort_values("median_days", ascending=False, kind="stable").head(count)
+
+    def flow(self) -> Section:
+        section = Section("flow", _("Chain flow and the slowest handovers"))
+        df = self._month_handovers(self.this)
+        if self.fig.is_empty:
+            section.notice = self.no_events()
+            return section
+        if df.empty:
+            section.notice = _("No case passed from one partner to another in %(month)s.") % {
+                "month": month_label(self.month.first)
+            }
+            return section
+        slowest = self._slowest(df)
+        keys = set(zip(slowest["from_partner"], slowest["to_partner"], strict=True))
+        df = df.assign(
+            slowest=[(a, b) in keys for a, b in zip(df["from_partner"], df["to_partner"], strict=True)]
+        )
+        producing = list(self.spec.producing_partners)
+        others = sorted(set(df["from_partner"]) | set(df["to_partner"]) - set(producing))
+        order = producing + [c for c in others if c not in producing]
+        partners = pd.DataFrame({"code": order, "name": [self.partner(c) for c in order]})
+        section.charts.append(
+            Chart(
+                "flow-map",
+                _("Handovers between partners in %(month)s") % {"month": month_label(self.month.first)},
+                _(
+                    "The partners in chain order with an arrow per handover, labelled with the "
+                    "number of cases and the median days; the slowest handovers are red."
+                ),
+                charts.flow_map(partners, df, accent=self.accent),
+            )
+        )
+        if slowest.empty:
+            section.paragraphs.append(_("Every handover this month rests on too few cases to rank."))
+        else:
+            section.bullets.extend(
+                _("%(from)s → %(to)s: median %(days)s (%(cases)s cases)")
+                % {
+                    "from": self.partner(r.from_partner),
+                    "to": self.partner(r.to_partner),
+                    "days": days(r.median_days),
+                    "cases": num(r.cases),
+                }
+                for r in slowest.itertuples(index=False)
+            )
+        if self.detail:
+            rows = []
+            for r in df.sort_values(["from_partner", "to_partner"]).itertuples(index=False):
+                hidden = bool(getattr(r, sup.SUPPRESSED))
+                rows.append(
+                    [
+                        self.partner(r.from_partner),
+                        self.partner(r.to_partner),
+                        self.f.cases(r.cases),
+                        self.f.days(r.median_days, hidden),
+                        self.f.days(r.p80_days, hidden),
+                    ]
+                )
+            section.tables.append(
+                Table(
+                    _("All handovers in %(month)s") % {"month": month_label(self.month.first)},
+                    [_("From"), _("To"), _("Cases"), _("Median"), _("80th percentile")],
+                    rows,
+                    [False, False, True, True, True],
+                    note=_(
+                        "Time from the last event at one partner to the first event at "
+                        "the next, for handovers that arrived this month."
+                    ),
+                )
+            )
+            st = self.stage_times
+            if not st.empty:
+                section.tables.append(
+                    Table(
+                        _("Time spent per partner (all cases up to this month)"),
+                        [_("Partner"), _("Cases"), _("Median"), _("80th percentile")],
+                        [
+                            [
+                                self.partner(r.partner),
+                                self.f.cases(r.cases),
+                                self.f.days(r.median_days, bool(getattr(r, sup.SUPPRESSED))),
+                                self.f.days(r.p80_days, bool(getattr(r, sup.SUPPRESSED))),
+                            ]
+                            for r in st.itertuples(index=False)
+                        ],
+                        [False, True, True, True],
+                    )
+                )
+        return section
+
+    # --- 6. work in progress and throughput --------------------------------------------------------
+
+    def wip(self) -> Section:
+        section = Section("wip", _("Work in progress and throughput"))
+        if self.fig.is_empty:
+            section.notice = self.no_events()
+            return section
+        sf = self.stage_flow
+        sf = sf[(sf["period"] >= self.trend_start) & (sf["period"] <= self.this)]
+        if not sf.empty:
+            data = sf.assign(stage_name=sf["stage"].map(lambda c: self.stage_names.get(c, c)))
+            section.charts.append(
+                Chart(
+                    "stage-flow",
+                    _("Inflow, outflow and work in progress per stage"),
+                    _(
+                        "One small panel per stage with the cases entering, leaving and still in the "
+                        "stage at the end of each month, over the last twelve months."
+                    ),
+                    charts.stage_flow_chart(data, accent=self.accent),
+                )
+            )
+            this = sf[sf["period"] == self.this]
+            rows = []
+            for r in this.itertuples(index=False):
+                rows.append(
+                    [
+                        self.stage_names.get(r.stage, r.stage),
+                        self.f.cases(r.inflow),
+                        self.f.cases(r.outflow),
+                        self.f.cases(r.wip),
+                    ]
+                )
+            if self.detail or len(rows) <= 8:
+                section.tables.append(
+                    Table(
+                        _("Stages in %(month)s") % {"month": month_label(self.month.first)},
+                        [_("Stage"), _("Inflow"), _("Outflow"), _("In progress at month end")],
+                        rows,
+                        [False, True, True, True],
+                    )
+                )
+        tp = self.throughput
+        if tp.empty:
+            section.paragraphs.append(
+                _(
+                    "No case reached the chain's goal in the last twelve "
+                    "months, so there is no throughput time to show."
+                )
+            )
+        else:
+            section.charts.append(
+                Chart(
+                    "throughput",
+                    _("Throughput time of cases that reached the goal"),
+                    _(
+                        "Median days from entry to goal per month of reaching it, with "
+                        "the band from the 20th to the 80th percentile."
+                    ),
+                    charts.duration_chart(tp, accent=self.accent),
+                )
+            )
+            now = tp[tp["period"] == self.this]
+            if not now.empty:
+                r = now.iloc[0]
+                if bool(r[sup.SUPPRESSED]):
+                    section.paragraphs.append(
+                        _("Fewer than %(n)s cases reached the goal in %(month)s.")
+                        % {"n": self.min_cell, "month": month_label(self.month.first)}
+                    )
+                else:
+                    section.paragraphs.append(
+                        _(
+                            "In %(month)s %(cases)s cases reached the goal, with a "
+                            "median throughput time of %(days)s."
+                        )
+                        % {
+                            "month": month_label(self.month.first),
+                            "cases": num(r["cases"]),
+                            "days": days(r["median_days"]),
+                        }
+                    )
+            if self.detail:
+                section.tables.append(
+                    Table(
+                        _("Throughput time per month"),
+                        [_("Month"), _("Cases reaching the goal"), _("Median"), _("80th percentile")],
+                        [
+                            [
+                                month_label(r.period),
+                                self.f.cases(r.cases),
+                                self.f.days(r.median_days, bool(getattr(r, sup.SUPPRESSED))),
+                                self.f.days(r.p80_days, bool(getattr(r, sup.SUPPRESSED))),
+                            ]
+                            for r in tp.itertuples(index=False)
+                        ],
+                        [False, True, True, True],
+                    )
+                )
+        if self.detail and not self.cases_per_partner.empty:
+            section.tables.append(
+                Table(
+                    _("Cases per partner (up to this month)"),
+                    [_("Partner"), _("Cases"), _("Events")],
+                    [
+                        [
+                            self.partner(r.partner),
+                            self.f.cases(r.cases),
+                            self.f.cases(r.events) if not getattr(r, sup.SUPPRESSED) else self.f.small,
+                        ]
+                        for r in self.cases_per_partner.itertuples(index=False)
+                    ],
+                    [False, True, True],
+                )
+            )
+        return section
+
+    # --- 7. governance ------------------------------------------------------------------------------
+
+    def governance(self) -> Section:
+        section = Section("governance", _("Governance"))
+        try:
+            from keten.governance.reporting import month_summary
+        except ImportError:
+            section.notice = _("The governance register is not available yet.")
+            return section
+        summary = month_summary(self.chain, self.month.year, self.month.month)
+        fill_governance(section, summary, self)
+        return section
+
+    # --- 8. collaboration health ---------------------------------------------------------------------
+
+    def scan(self) -> Section:
+        section = Section("scan", _("Collaboration health"))
+        try:
+            from keten.scan.reporting import latest_scan_summary
+        except ImportError:
+            section.notice = _("The collaboration-health scan is not available yet.")
+            return section
+        summary = latest_scan_summary(self.chain, audience=self.edition)
+        fill_scan(section, summary, self)
+        return section
+
+    # --- 9. what changed since last month ------------------------------------------------------------
+
+    def changes(self) -> Section:
+        section = Section("changes", _("What changed since last month"))
+        if self.fig.is_empty:
+            section.notice = self.no_events()
+            return section
+        candidates = self._movements()
+        top = largest_movements(candidates)
+        if not top:
+            section.notice = _("There is no earlier month to compare with, or nothing moved.")
+            return section
+        section.paragraphs.append(
+            _("The largest relative movements between %(before)s and %(this)s, computed from the data.")
+            % {"before": month_label(self.month.previous.first), "this": month_label(self.month.first)}
+        )
+        for m in top:
+            section.bullets.append(self._movement_text(m))
+        return section
+
+    def _movements(self) -> list[Any]:
+        out: list[tuple[Movement, str]] = []
+        for k in self.kpis:
+            if k.status == sup.SUPPRESSED or k.value is None or not k.period:
+                continue
+            previous = [(p, v) for p, v, _c in k.trend if p < k.period]
+            if not previous or previous[-1][1] is None:
+                continue
+            out.append((Movement(k.name, previous[-1][1], k.value, k.direction), k.unit))
+        df = self.norm_frame
+        for a in self.spec.agreements:
+            rows = {r.period: r for r in df[df["agreement"] == a.code].itertuples(index=False)}
+            now, before = rows.get(self.this), rows.get(self.before)
+            if (
+                now is None
+                or before is None
+                or getattr(now, sup.SUPPRESSED)
+                or getattr(before, sup.SUPPRESSED)
+            ):
+                continue
+            if pd.isna(now.share) or pd.isna(before.share):
+                continue
+            out.append(
+                (
+                    Movement(
+                        _("Norm %(name)s") % {"name": a.name}, float(before.share), float(now.share), "higher"
+                    ),
+                    "share",
+                )
+            )
+        now_h, before_h = self._month_handovers(self.this), self._month_handovers(self.before)
+        if not now_h.empty and not before_h.empty:
+            merged = now_h.merge(before_h, on=["from_partner", "to_partner"], suffixes=("", "_before"))
+            for r in merged.itertuples(index=False):
+                if getattr(r, sup.SUPPRESSED) or getattr(r, f"{sup.SUPPRESSED}_before"):
+                    continue
+                if pd.isna(r.median_days) or pd.isna(r.median_days_before):
+                    continue
+                label = _("Handover %(from)s → %(to)s") % {
+                    "from": self.partner(r.from_partner),
+                    "to": self.partner(r.to_partner),
+                }
+                out.append(
+                    (Movement(label, float(r.median_days_before), float(r.median_days), "lower"), "days")
+                )
+        sf = self.stage_flow
+        for code in self.stage_names:
+            rows = {r.period: r for r in sf[sf["stage"] == code].itertuples(index=False)}
+            now, before = rows.get(self.this), rows.get(self.before)
+            if now is None or before is None or _missing(now.wip) or _missing(before.wip):
+                continue
+            label = _("Work in progress in %(stage)s") % {"stage": self.stage_names[code]}
+            out.append((Movement(label, float(before.wip), float(now.wip), ""), "cases"))
+        self._units = {m.label: unit for m, unit in out}
+        return [m for m, _unit in out]
+
+    def _movement_text(self, m: Movement) -> str:
+        unit = self._units.get(m.label, "")
+        values = {
+            "label": m.label,
+            "before": self.f.kpi(m.before, unit),
+            "after": self.f.kpi(m.after, unit),
+            "relative": pct(m.relative),
+        }
+        if m.rose:
+            text = _("%(label)s rose by %(relative)s, from %(before)s to %(after)s") % values
+        else:
+            text = _("%(label)s fell by %(relative)s, from %(before)s to %(after)s") % values
+        if m.improved is True:
+            text += " " + _("(better)")
+        elif m.improved is False:
+            text += " " + _("(worse)")
+        return text
+
+
+def _missing(value: Any) -> bool:
+    return value is None or pd.isna(value)
+
+
+def _months_back(month: Month, count: int) -> Month:
+    for _i in range(count - 1):
+        month = month.previous
+    return month
+
+
+def _get(item: Any, *names: str, default: Any = "") -> Any:
+    """The first present attribute or key of `item` (inputs from other apps, dicts or objects)."""
+    for name in names:
+        if isinstance(item, dict) and item.get(name) not in (None, ""):
+            return item[name]
+        value = getattr(item, name, None)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def _story(item: Any) -> Story:
+    when = _get(item, "occurred_on", "date", "month", default=None)
+    partners = _get(item, "partners", default=())
+    if hasattr(partners, "all"):
+        partners = [str(p) for p in partners.all()]
+    if isinstance(when, dt.date) and getattr(item, "month", None) == when:
+        when = None  # a story's month is the report's month: no need to repeat it
+    return Story(
+        title=str(_get(item, "title", "name")),
+        text=str(_get(item, "body", "summary", "text", "description")),
+        date=dateformat.format(when, "j F Y") if isinstance(when, dt.date) else str(when or ""),
+        partners=", ".join(str(p) for p in partners) if not isinstance(partners, str) else partners,
+    )
+
+
+def _level(level: str | None) -> str:
+    labels = {"operational": _("operational"), "tactical": _("tactical"), "strategic": _("strategic")}
+    return labels.get(level or "", level or "–")
+
+
+def _date(day: dt.date | None) -> str:
+    return dateformat.format(day, "j M Y") if day else "–"
+
+
+def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
+    """Decisions, escalations and the upward-delegation rate from governance's month summary
+    (`keten.governance.reporting.GovernanceSummary`)."""
+    figures = summary.escalation_figures
+    trend = list(summary.escalation_trend)
+    anything = (
+        summary.decisions
+        or summary.open_decisions
+        or summary.meetings_held
+        or any(p.raised or p.counted or p.open_at_end for p in trend)
+        or figures.raised
+        or figures.open_at_end
+    )
+    if not anything:
+        section.notice = _(
+            "No governance data has been recorded for %(month)s: no meetings, decisions or escalations."
+        ) % {"month": month_label(ctx.month.first)}
+        for warning in summary.warnings:
+            section.bullets.append(warning)
+        return
+    section.facts.append((_("Meetings held"), num(summary.meetings_held)))
+    section.facts.append((_("Decisions taken"), num(len(summary.decisions))))
+    section.facts.append(
+        (
+            _("Open decisions"),
+            _("%(open)s, of which %(overdue)s overdue")
+            % {"open": num(summary.open_decisions), "overdue": num(summary.overdue_decisions)},
+        )
+    )
+    section.facts.append(
+        (
+            _("Escalations"),
+            _("%(raised)s raised, %(resolved)s resolved, %(open)s open at the end of the month")
+            % {
+                "raised": num(figures.raised),
+                "resolved": num(figures.resolved),
+                "open": num(figures.open_at_end),
+            },
+        )
+    )
+    if figures.upward_rate is None:
+        rate = _("no escalation reached an outcome this month")
+    else:
+        rate = _("%(rate)s (%(upward)s of %(counted)s escalations)") % {
+            "rate": pct(figures.upward_rate),
+            "upward": num(figures.upward),
+            "counted": num(figures.counted),
+        }
+    section.facts.append((_("Upward-delegation rate"), rate))
+    counted = sum(p.counted for p in trend)
+    if counted:
+        upward = sum(p.upward for p in trend)
+        section.facts.append(
+            (
+                _("Upward delegation, last twelve months"),
+                _("%(rate)s (%(upward)s of %(counted)s escalations)")
+                % {"rate": pct(upward / counted), "upward": num(upward), "counted": num(counted)},
+            )
+        )
+    if figures.median_days_to_resolution is not None:
+        section.facts.append((_("Median days to resolution"), num(figures.median_days_to_resolution, 1)))
+    decisions = list(summary.decisions)
+    if decisions:
+        columns = [_("Date"), _("Table"), _("Decision"), _("Status")]
+        if ctx.detail:
+            columns += [_("Owner"), _("Due")]
+        rows = []
+        for d in decisions if ctx.detail else decisions[:10]:
+            row = [
+                _date(d.decided_on),
+                d.table,
+                d.text,
+                d.status_label + (" – " + _("overdue") if d.overdue else ""),
+            ]
+            if ctx.detail:
+                row += [d.owner + (f" ({d.owner_partner})" if d.owner_partner else ""), _date(d.due_on)]
+            rows.append(row)
+        note = ""
+        if not ctx.detail and len(decisions) > 10:
+            note = _("The first ten of %(n)s decisions; the operations edition lists them all.") % {
+                "n": len(decisions)
+            }
+        section.tables.append(
+            Table(_("Decisions taken this month"), columns, rows, [False] * len(columns), note=note)
+        )
+    escalations = {id(e): e for e in [*summary.escalations_raised, *summary.escalations_resolved]}
+    if ctx.detail and escalations:
+        rows = [
+            [
+                e.topic,
+                _level(e.raised_level),
+                _date(e.raised_on),
+                _level(e.resolved_level) if e.resolved_level else "–",
+                _date(e.resolved_on),
+                _("yes") if e.delegated_upward else _("no"),
+            ]
+            for e in escalations.values()
+        ]
+        section.tables.append(
+            Table(
+                _("Escalations raised or resolved this month"),
+                [
+                    _("Topic"),
+                    _("Raised at"),
+                    _("Raised on"),
+                    _("Resolved at"),
+                    _("Resolved on"),
+                    _("Delegated upward"),
+                ],
+                rows,
+                [False] * 6,
+            )
+        )
+    for warning in summary.warnings:
+        section.bullets.append(warning)
+
+
+def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
+    """Latest scan results with the largest spreads and perception gaps."""
+    if not summary:
+        section.notice = _("No collaboration-health scan has been held yet.")
+        return
+    section.notice = _("No collaboration-health scan has been held yet.")
