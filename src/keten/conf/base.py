@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "keten.scan",
     "keten.governance",
     "keten.reports",
+    "keten.demo",
 ]
 
 MIDDLEWARE = [
