@@ -821,7 +821,8 @@ class _Context:
         except ImportError:
             section.notice = _("The collaboration-health scan is not available yet.")
             return section
-        summary = latest_scan_summary(self.chain, audience=self.edition)
+        # Never the open answers: a report travels further than the scan's own pages.
+        summary = latest_scan_summary(self.chain, audience="steering")
         fill_scan(section, summary, self)
         return section
 
@@ -1050,7 +1051,8 @@ def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
         section.tables.append(
             Table(_("Decisions taken this month"), columns, rows, [False] * len(columns), note=note)
         )
-    escalations = {id(e): e for e in [*summary.escalations_raised, *summary.escalations_resolved]}
+    # Raised and resolved this month: listed once (the records are frozen, hashable data).
+    escalations = dict.fromkeys([*summary.escalations_raised, *summary.escalations_resolved])
     if ctx.detail and escalations:
         rows = [
             [
@@ -1061,7 +1063,7 @@ def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
                 _date(e.resolved_on),
                 _("yes") if e.delegated_upward else _("no"),
             ]
-            for e in escalations.values()
+            for e in escalations
         ]
         section.tables.append(
             Table(
@@ -1082,9 +1084,74 @@ def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
         section.bullets.append(warning)
 
 
+def _score(value: float | None) -> str:
+    return "–" if value is None else num(value, 1)
+
+
 def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
-    """Latest scan results with the largest spreads and perception gaps."""
-    if not summary:
+    """Latest scan results with the largest spreads and perception gaps, from
+    `keten.scan.reporting.ScanSummary` (small groups already hidden there, as None)."""
+    if summary is None:
         section.notice = _("No collaboration-health scan has been held yet.")
         return
-    section.notice = _("No collaboration-health scan has been held yet.")
+    when = dateformat.format(summary.opened_at, "j F Y")
+    if summary.is_open:
+        period = _("opened %(date)s, still open: results may change") % {"date": when}
+    elif summary.closed_at:
+        period = _("%(first)s to %(last)s") % {
+            "first": when,
+            "last": dateformat.format(summary.closed_at, "j F Y"),
+        }
+    else:
+        period = when
+    section.facts.append((_("Latest wave"), f"{summary.wave_name} ({period})"))
+    section.facts.append((_("Responses"), num(summary.responses_total)))
+    if summary.previous_wave_name:
+        section.facts.append((_("Compared with"), summary.previous_wave_name))
+    if not summary.themes:
+        section.notice = _("The latest wave has no results yet.")
+        return
+    columns = [_("Theme"), _("Chain score"), _("Previous wave"), _("Change")]
+    partners = list(summary.partner_names.items()) if ctx.detail else []
+    columns += [name for _code, name in partners]
+    rows = []
+    for theme in summary.themes:
+        change = "–" if theme.delta is None else ("+" if theme.delta > 0 else "") + num(theme.delta, 1)
+        row = [theme.name, _score(theme.chain), _score(theme.previous), change]
+        row += [_score(theme.partners.get(code)) for code, _name in partners]
+        rows.append(row)
+    section.tables.append(
+        Table(
+            _("Scores per theme"),
+            columns,
+            rows,
+            [False] + [True] * (len(columns) - 1),
+            note=_("– : no answers, or fewer than %(n)s respondents (hidden).") % {"n": summary.min_cell},
+        )
+    )
+    for spread in summary.largest_spreads:
+        section.bullets.append(
+            _(
+                "%(theme)s: the views differ most between %(low)s (%(low_score)s) and %(high)s "
+                "(%(high_score)s), a spread of %(gap)s."
+            )
+            % {
+                "theme": spread.theme_name,
+                "low": spread.low,
+                "low_score": num(spread.low_score, 1),
+                "high": spread.high,
+                "high_score": num(spread.high_score, 1),
+                "gap": num(spread.gap, 1),
+            }
+        )
+    for gap in summary.perception_gaps:
+        section.bullets.append(
+            _("%(rater)s thinks %(about)s gains %(perceived)s; %(about)s itself reports %(reported)s.")
+            % {"rater": gap.rater, "about": gap.about, "perceived": gap.perceived, "reported": gap.reported}
+        )
+    if summary.largest_spreads or summary.perception_gaps:
+        section.paragraphs.append(
+            _(
+                "Differences are shown as information, not averaged away: the largest spreads and perception gaps follow."
+            )
+        )
