@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("keten.events.urls")),
     path("", include("keten.monitor.urls")),
     path("", include("keten.governance.urls")),
+    path("", include("keten.scan.urls")),
     path("", include("keten.reports.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -32,7 +32,12 @@ def bank() -> ItemBank:
 
 NaN = math.nan
 RESPONSES = pd.DataFrame(
-    [("r1", "p", "strategic"), ("r2", "p", "operational"), ("r3", "q", "operational"), ("r4", "q", "operational")],
+    [
+        ("r1", "p", "strategic"),
+        ("r2", "p", "operational"),
+        ("r3", "q", "operational"),
+        ("r4", "q", "operational"),
+    ],
     columns=["response", "partner", "level"],
 )
 ANSWERS = pd.DataFrame(
@@ -84,7 +89,9 @@ def test_a_small_group_is_hidden_with_its_smallest_sibling_so_it_cannot_be_worke
     scores = score()
     levels = scores.item("a").levels
     # strategic has 1 respondent (< 2): hidden; operational would give it away from the chain score
-    assert levels["strategic"].suppressed and levels["strategic"].score is None and levels["strategic"].n is None
+    assert (
+        levels["strategic"].suppressed and levels["strategic"].score is None and levels["strategic"].n is None
+    )
     assert levels["operational"].suppressed
     assert not levels["tactical"].suppressed and levels["tactical"].n == 0
     assert scores.item("a").level_spread is None
