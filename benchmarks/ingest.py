@@ -81,7 +81,9 @@ def run_ingest(csv: Path) -> dict:
     chain.save()
     phases: list[tuple[str, float]] = []
     started = time.perf_counter()
-    report = ingest_file(chain, csv, partner=None, progress=lambda step: phases.append((step, time.perf_counter())))
+    report = ingest_file(
+        chain, csv, partner=None, progress=lambda step: phases.append((step, time.perf_counter()))
+    )
     seconds = time.perf_counter() - started
     marks = [*phases, ("end", started + seconds)]
     timings = {step: round(marks[i + 1][1] - at, 2) for i, (step, at) in enumerate(marks[:-1])}
@@ -100,7 +102,9 @@ def run_ingest(csv: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--csv", type=Path, help="ingest this CSV instead of generating one")
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV")
@@ -119,8 +123,11 @@ def main() -> None:
         setup_django(workdir)
         started = time.perf_counter()
         source = make_csv(csv, args.events)
-        print(f"generated {csv} ({csv.stat().st_size / 1e6:.0f} MB) with {source} "
-              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(
+            f"generated {csv} ({csv.stat().st_size / 1e6:.0f} MB) with {source} "
+            f"in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
     child = subprocess.run(
         [sys.executable, __file__, "--child", str(csv)], capture_output=True, text=True, check=False
     )

@@ -57,7 +57,12 @@ def test_it_refuses_a_file_with_a_bsn_and_names_column_and_count_but_never_the_v
     )
     report = ingest_file(small_chain, path, partner="a")
     [problem] = report.problems
-    assert (report.status, problem.code, problem.field, problem.count) == ("rejected", "bsn_found", "notitie", 2)
+    assert (report.status, problem.code, problem.field, problem.count) == (
+        "rejected",
+        "bsn_found",
+        "notitie",
+        2,
+    )
     text = str(report.as_dict())
     assert "123456782" not in text and "111222333" not in text
     assert not IngestBatch.objects.exists()
@@ -67,7 +72,9 @@ def test_it_refuses_a_file_with_a_bsn_and_names_column_and_count_but_never_the_v
 def test_a_bsn_as_case_identifier_is_refused_even_under_the_quarantine_policy(small_chain, write):
     small_chain.reject_policy = "quarantine"
     small_chain.save()
-    path = write("x.csv", "case_id,activity,timestamp\n123456782,aanmelding,2024-03-01\nk2,aanmelding,2024-03-01\n")
+    path = write(
+        "x.csv", "case_id,activity,timestamp\n123456782,aanmelding,2024-03-01\nk2,aanmelding,2024-03-01\n"
+    )
     report = ingest_file(small_chain, path, partner="a")
     assert report.status == "rejected" and report.rows_stored == 0
     assert report.problems[0].field == "case_id"
@@ -80,7 +87,14 @@ def test_a_bsn_in_a_parquet_integer_column_is_found(small_chain, tmp_path):
 
     path = tmp_path / "x.parquet"
     pq.write_table(
-        pa.table({"case_id": ["k1"], "activity": ["aanmelding"], "timestamp": ["2024-03-01"], "nummer": [123456782]}),
+        pa.table(
+            {
+                "case_id": ["k1"],
+                "activity": ["aanmelding"],
+                "timestamp": ["2024-03-01"],
+                "nummer": [123456782],
+            }
+        ),
         path,
     )
     report = ingest_file(small_chain, path, partner="a")

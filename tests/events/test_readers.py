@@ -68,14 +68,21 @@ def test_it_reads_windows_1252_with_accents_and_the_euro_sign(write):
     path = write("ansi.csv", text, encoding="cp1252")
     table, _ = events(
         path,
-        mapping={"case_id": "zaak", "activity": "handeling", "timestamp": "datum", "attributes": ["opmerking"]},
+        mapping={
+            "case_id": "zaak",
+            "activity": "handeling",
+            "timestamp": "datum",
+            "attributes": ["opmerking"],
+        },
     )
     assert table.to_pylist()[0]["attributes"] == '{"opmerking":"€ 12, café"}'
 
 
 def test_a_late_non_utf8_byte_falls_back_to_windows_1252(write):
     rows = "".join(f"k{i},aanmelding,2024-03-01 09:00:{i % 60:02d}\n" for i in range(5000))
-    path = write("late.csv", ("case_id,activity,timestamp\n" + rows + "k9,café,2024-03-01 10:00:00\n").encode("cp1252"))
+    path = write(
+        "late.csv", ("case_id,activity,timestamp\n" + rows + "k9,café,2024-03-01 10:00:00\n").encode("cp1252")
+    )
     table, problems = read_canonical(path)
     assert "café" in table["activity"].to_pylist()
 
@@ -121,7 +128,11 @@ def test_a_mapping_renames_columns_and_translates_activity_values(write):
         "attributes": ["Medewerker"],
     }
     row = events(path, mapping=mapping)[0].to_pylist()[0]
-    assert (row["case_id"], row["activity"], row["attributes"]) == ("Z-1", "aanmelding", '{"Medewerker":"Piet"}')
+    assert (row["case_id"], row["activity"], row["attributes"]) == (
+        "Z-1",
+        "aanmelding",
+        '{"Medewerker":"Piet"}',
+    )
 
 
 def test_it_reads_parquet_with_typed_and_text_timestamps(tmp_path):
@@ -131,13 +142,17 @@ def test_it_reads_parquet_with_typed_and_text_timestamps(tmp_path):
             {
                 "case_id": ["k1", "k2"],
                 "activity": ["a", "b"],
-                "timestamp": pa.array([1_700_000_000_000_000, 1_700_000_060_000_000], pa.timestamp("us", tz="UTC")),
+                "timestamp": pa.array(
+                    [1_700_000_000_000_000, 1_700_000_060_000_000], pa.timestamp("us", tz="UTC")
+                ),
             }
         ),
         path,
     )
     table, _ = events(path)
-    assert table.num_rows == 2 and table["timestamp"].to_pylist()[0].isoformat() == "2023-11-14T22:13:20+00:00"
+    assert (
+        table.num_rows == 2 and table["timestamp"].to_pylist()[0].isoformat() == "2023-11-14T22:13:20+00:00"
+    )
 
 
 def test_a_gzipped_csv_is_read_too(tmp_path):

@@ -240,9 +240,9 @@ def _validate_and_store(
                 Problem(
                     "bsn_found",
                     _(
-                        "Column '%(column)s' holds %(n)s values that pass the BSN eleven-test. The whole file is "
-                        "refused and nothing was stored: pseudonymise case identifiers first (keten pseudonymize) "
-                        "and leave citizen service numbers out of every column."
+                        "Column '%(column)s' holds values that pass the BSN eleven-test: %(n)s. The whole "
+                        "file is refused and nothing was stored: pseudonymise case identifiers first (keten "
+                        "pseudonymize) and leave citizen service numbers out of every column."
                     )
                     % {"column": column, "n": n},
                     field=column,
@@ -278,7 +278,7 @@ def _validate_and_store(
         valid += " AND event_id NOT IN (SELECT event_id FROM read_parquet(?))"
     columns = ", ".join(CANONICAL_COLUMNS)
     new_rows = con.execute(
-        f"COPY (SELECT {columns} FROM ({valid})) TO '{_sql_path(temp)}' "
+        f"COPY (SELECT {columns} FROM ({valid})) TO '{_sql_path(temp)}' "  # noqa: S608
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)",
         [existing] if existing else [],
     ).fetchone()[0]
@@ -293,7 +293,7 @@ def _validate_and_store(
         rejects.parent.mkdir(parents=True, exist_ok=True)
         rejects_temp = store.temp_name(rejects)
         con.execute(
-            f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "
+            f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "  # noqa: S608
             f"FROM ev e JOIN src s ON s._row = e._row WHERE e._problem IS NOT NULL ORDER BY e._row) "
             f"TO '{_sql_path(rejects_temp)}' (HEADER, DELIMITER ',')"
         )
@@ -359,7 +359,8 @@ def restore_batch(batch: IngestBatch, user) -> IngestBatch:
             con = duckdb.connect()
             try:
                 overlap = con.execute(
-                    "SELECT count(*) FROM read_parquet(?) WHERE event_id IN (SELECT event_id FROM read_parquet(?))",
+                    "SELECT count(*) FROM read_parquet(?) "
+                    "WHERE event_id IN (SELECT event_id FROM read_parquet(?))",
                     [str(batch.path), others],
                 ).fetchone()[0]
             finally:
@@ -367,8 +368,8 @@ def restore_batch(batch: IngestBatch, user) -> IngestBatch:
             if overlap:
                 raise RestoreConflict(
                     _(
-                        "%(n)s events of this batch were delivered again in a later batch; withdraw that batch "
-                        "first, or leave this one withdrawn."
+                        "Events of this batch that were delivered again in a later batch: %(n)s. Withdraw "
+                        "that batch first, or leave this one withdrawn."
                     )
                     % {"n": overlap}
                 )

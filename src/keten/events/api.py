@@ -64,7 +64,9 @@ class DeliveryView(APIView):
         request={"multipart/form-data": DeliverySerializer},
         responses={
             201: OpenApiResponse(ReportSerializer, description="Stored (possibly with quarantined rows)."),
-            200: OpenApiResponse(ReportSerializer, description="Nothing new, or this file was delivered before."),
+            200: OpenApiResponse(
+                ReportSerializer, description="Nothing new, or this file was delivered before."
+            ),
             422: OpenApiResponse(ReportSerializer, description="Refused: nothing was stored; see problems."),
         },
         tags=["events"],
@@ -72,13 +74,17 @@ class DeliveryView(APIView):
     def post(self, request, chain_slug):
         incoming = DeliverySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        partner = partners_deliverable_by(self.membership).filter(code=incoming.validated_data["partner"]).first()
+        partner = (
+            partners_deliverable_by(self.membership).filter(code=incoming.validated_data["partner"]).first()
+        )
         if partner is None:
             raise PermissionDenied("You may not deliver events for this partner.")
         upload = incoming.validated_data["file"]
         path = save_upload(upload, self.chain)
         try:
-            report = ingest_file(self.chain, path, partner=partner, user=request.user, source_name=upload.name)
+            report = ingest_file(
+                self.chain, path, partner=partner, user=request.user, source_name=upload.name
+            )
         finally:
             path.unlink(missing_ok=True)
         code = (

@@ -115,7 +115,8 @@ def resolve_columns(mapping: dict, columns: list[str]) -> tuple[dict[str, str], 
                     "code": "missing_column",
                     "field": field,
                     "message": f"No column for {field}: expected one of "
-                    f"{', '.join(DEFAULT_NAMES[field][:3])}, or set '{field}' in the partner's column mapping. "
+                    f"{', '.join(DEFAULT_NAMES[field][:3])}, "
+                    f"or set '{field}' in the partner's column mapping. "
                     f"Columns in the file: {', '.join(columns[:30])}.",
                 }
             )

@@ -67,7 +67,8 @@ def pseudonymize_file(
         missing = [c for c in columns if c not in info.columns]
         if missing:
             raise ReadError(
-                f"Column(s) {', '.join(missing)} not in {Path(source).name}; columns: {', '.join(info.columns)}."
+                f"Column(s) {', '.join(missing)} not in {Path(source).name}; "
+                f"columns: {', '.join(info.columns)}."
             )
         counts = {}
         select = []
@@ -81,7 +82,9 @@ def pseudonymize_file(
                 ).fetchall()
             ]
             counts[column] = len(ids)
-            table = pa.table({"id": pa.array(ids, pa.string()), "pseudonym": [pseudonym(key, v) for v in ids]})
+            table = pa.table(
+                {"id": pa.array(ids, pa.string()), "pseudonym": [pseudonym(key, v) for v in ids]}
+            )
             con.register(f"map_{i}", table)
             joins.append(f"LEFT JOIN map_{i} m{i} ON m{i}.id = CAST(s.{col} AS VARCHAR)")
         for column in info.columns:

@@ -169,7 +169,7 @@ def _detect_formats(con, text: str) -> list[str]:
     candidates = AWARE_FORMATS + UTC_FORMATS + LOCAL_FORMATS
     hits = ", ".join(f"count(try_strptime(v, '{f}'))" for f in candidates)
     row = con.execute(
-        f"SELECT {hits} FROM (SELECT {text} AS v FROM src WHERE {text} <> '' LIMIT 1000)"
+        f"SELECT {hits} FROM (SELECT {text} AS v FROM src WHERE {text} <> '' LIMIT 1000)"  # noqa: S608
     ).fetchone()
     ranked = sorted((n, -i, f) for i, (f, n) in enumerate(zip(candidates, row, strict=True)) if n)
     return [f for _, _, f in reversed(ranked)]
@@ -269,7 +269,7 @@ def stage_events(
                  WHEN {other_check} THEN 'other_partner'
                END AS _problem
         FROM mapped LEFT JOIN known_activity ka ON ka.code = mapped.activity
-        """
+        """  # noqa: S608
     )
     _mark_duplicates(con)
     return _row_problems(con, resolved, rules)
@@ -297,14 +297,15 @@ def _first_rows(con, code: str) -> list[int]:
     return [
         r[0]
         for r in con.execute(
-            f"SELECT _row FROM ev WHERE _problem = ? ORDER BY _row LIMIT {MAX_ROWS}", [code]
+            f"SELECT _row FROM ev WHERE _problem = ? ORDER BY _row LIMIT {MAX_ROWS}",  # noqa: S608
+            [code],
         ).fetchall()
     ]
 
 
 def _top_values(con, code: str, column: str) -> list[str]:
     rows = con.execute(
-        f"SELECT {column}, count(*) AS n FROM ev WHERE _problem = ? GROUP BY ALL ORDER BY n DESC, 1 "
+        f"SELECT {column}, count(*) AS n FROM ev WHERE _problem = ? GROUP BY ALL ORDER BY n DESC, 1 "  # noqa: S608
         f"LIMIT {MAX_EXAMPLES}",
         [code],
     ).fetchall()
@@ -342,7 +343,7 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             examples = [f"{resolved.get(f, f)}: {k}" for f, k in zip(names, empty, strict=True) if k]
             fieldname = ", ".join(resolved.get(f, f) for f, k in zip(names, empty, strict=True) if k)
             message = _(
-                "%(n)s rows lack a value that every event needs (%(fields)s). Fill them in or "
+                "Rows without a value that every event needs (%(fields)s): %(n)s. Fill them in or "
                 "leave those rows out."
             ) % {"n": n, "fields": fieldname}
         elif code == "bad_timestamp":
@@ -350,55 +351,57 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             examples = [
                 r[0]
                 for r in con.execute(
-                    f"SELECT DISTINCT CAST({quote_ident(ts_column)} AS VARCHAR) FROM src WHERE _row IN "
+                    f"SELECT DISTINCT CAST({quote_ident(ts_column)} AS VARCHAR) FROM src WHERE _row IN "  # noqa: S608
                     f"(SELECT unnest(?)) LIMIT {MAX_EXAMPLES}",
                     [rows],
                 ).fetchall()
             ]
             message = _(
-                "%(n)s timestamps in column '%(column)s' cannot be read. Use a date like 2024-03-31 14:05:00 "
-                "or 31-03-2024 14:05, or set 'timestamp_format' in the partner's column mapping."
+                "Timestamps in column '%(column)s' that cannot be read: %(n)s. Use a date like "
+                "2024-03-31 14:05:00 or 31-03-2024 14:05, or set 'timestamp_format' in the partner's "
+                "column mapping."
             ) % {"n": n, "column": ts_column}
         elif code == "future_timestamp":
             fieldname = ts_column
             examples = [
                 r[0]
                 for r in con.execute(
-                    "SELECT strftime(timestamp, '%Y-%m-%d %H:%M:%S UTC') FROM ev WHERE _problem = ? "
+                    "SELECT strftime(timestamp, '%Y-%m-%d %H:%M:%S UTC') FROM ev WHERE _problem = ? "  # noqa: S608
                     f"ORDER BY _row LIMIT {MAX_EXAMPLES}",
                     [code],
                 ).fetchall()
             ]
             message = _(
-                "%(n)s events lie in the future (column '%(column)s'). Check the export's dates and time zone."
+                "Events in the future (column '%(column)s'): %(n)s. Check the export's dates and time zone."
             ) % {"n": n, "column": ts_column}
         elif code == "unknown_activity":
             fieldname = resolved["activity"]
             examples = _top_values(con, code, "activity")
             message = _(
-                "%(n)s events have an activity the chain model does not know. Use the chain's activity codes, "
-                "or translate them with 'activity_values' in the partner's column mapping."
+                "Events with an activity the chain model does not know: %(n)s. Use the chain's activity "
+                "codes, or translate them with 'activity_values' in the partner's column mapping."
             ) % {"n": n}
         elif code == "unknown_partner":
             fieldname = resolved.get("partner", "partner")
             examples = _top_values(con, code, "partner")
-            message = _("%(n)s events name a partner that is not in this chain.") % {"n": n}
+            message = _("Events of a partner that is not in this chain: %(n)s.") % {"n": n}
         elif code == "other_partner":
             fieldname = resolved.get("partner", resolved["activity"])
             examples = _top_values(con, code, "partner || ': ' || activity")
             if rules.delivering_partner:
                 message = _(
-                    "%(n)s events belong to another partner than %(partner)s, who delivers this file. Each "
+                    "Events of another partner than %(partner)s, who delivers this file: %(n)s. Each "
                     "partner delivers only its own events."
                 ) % {"n": n, "partner": rules.delivering_partner}
             else:
                 message = _(
-                    "%(n)s events are recorded by a partner that does not perform that activity in the chain "
-                    "model."
+                    "Events recorded by a partner that does not perform that activity in the chain "
+                    "model: %(n)s."
                 ) % {"n": n}
         else:
             message = _(
-                "%(n)s events occur more than once in the file (same event); only the first copy counts."
+                "Events that occur more than once in the file (same event): %(n)s. Only the first copy "
+                "counts."
             ) % {"n": n}
         problems.append(Problem(code, message, field=fieldname, count=n, rows=rows, examples=examples))
     return problems
@@ -425,7 +428,8 @@ def read_canonical(
             if any(p.file_level for p in problems):
                 return pa.table({}), problems
             table = con.sql(
-                "SELECT * EXCLUDE (_row, _problem) FROM ev WHERE _problem IS NULL ORDER BY case_id, timestamp, _row"
+                "SELECT * EXCLUDE (_row, _problem) FROM ev WHERE _problem IS NULL "
+                "ORDER BY case_id, timestamp, _row"
             ).to_arrow_table()
             return table, problems
         finally:

@@ -48,7 +48,11 @@ def deliveries(request, slug):
             path = save_upload(upload, chain)
             try:
                 report = ingest_file(
-                    chain, path, partner=form.cleaned_data["partner"], user=request.user, source_name=upload.name
+                    chain,
+                    path,
+                    partner=form.cleaned_data["partner"],
+                    user=request.user,
+                    source_name=upload.name,
                 )
             finally:
                 path.unlink(missing_ok=True)
@@ -78,7 +82,9 @@ def _batch(request, slug, batch_id, roles=None):
 def withdraw(request, slug, batch_id):
     chain, _membership, batch = _batch(request, slug, batch_id, roles=(Role.COORDINATOR,))
     withdraw_batch(batch, request.user)
-    messages.success(request, _("Batch %(batch)s is withdrawn: analytics no longer read it.") % {"batch": batch_id})
+    messages.success(
+        request, _("Batch %(batch)s is withdrawn: analytics no longer read it.") % {"batch": batch_id}
+    )
     return redirect("events-deliveries", chain.slug)
 
 
@@ -102,5 +108,7 @@ def rejects(request, slug, batch_id):
     path = batch.rejects_path
     if path is None or not path.is_file():
         raise Http404("This batch has no rejected rows.")
-    record_audit(request.user, chain, "events.rejects_downloaded", batch=batch.batch_id, rows=batch.rows_rejected)
+    record_audit(
+        request.user, chain, "events.rejects_downloaded", batch=batch.batch_id, rows=batch.rows_rejected
+    )
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"rejects-{batch.batch_id}.csv")  # noqa: SIM115

@@ -59,7 +59,11 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read the mapping file {mapping}: {exc}") from exc
         console = Console(stderr=True)
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=False
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         ) as progress:
             current = {"task": None}
 
