@@ -1152,6 +1152,7 @@ def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
     if summary.largest_spreads or summary.perception_gaps:
         section.paragraphs.append(
             _(
-                "Differences are shown as information, not averaged away: the largest spreads and perception gaps follow."
+                "Differences are shown as information, not averaged away: "
+                "the largest spreads and perception gaps follow."
             )
         )
