@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from keten.chains.definition import dump_chain_definition, load_chain_definition, reference_chain_files
 from keten.chains.models import AuditEntry, Chain
 
-from .conftest import as_stored, as_yaml
+from .conftest import as_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WERK, STRAFRECHT = reference_chain_files()
@@ -104,12 +104,6 @@ def test_the_keten_command_imports_and_refuses_as_a_real_process(tmp_path, werk_
     env["KETEN_DATA_DIR"] = str(tmp_path / "data")
     assert keten("migrate", "--verbosity", "0", env=env).returncode == 0
 
-    good = keten("chain", "import", str(WERK), env=env)
-    assert (good.returncode, good.stdout) == (
-        0,
-        "Imported chain 'werk' (6 stages, 14 activities, 4 agreements, 5 KPIs)\n",
-    )
-
     werk_data["stages"][2]["partner"] = "uwv2"
     werk_data["agreements"][0]["max_days"] = "dertig"
     bad = tmp_path / "werk-fout.yaml"
@@ -117,12 +111,16 @@ def test_the_keten_command_imports_and_refuses_as_a_real_process(tmp_path, werk_
     refused = keten("chain", "import", str(bad), env=env)
     assert refused.returncode == 1
     assert refused.stdout == ""
-    assert refused.stderr.splitlines() == [
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.splitlines()[-3:] == [
         f"{bad}: stages[2].partner: unknown partner 'uwv2'",
         f"{bad}: agreements[0].max_days: must be a number of days >= 0, got 'dertig'",
         "CommandError: Nothing imported: fix the 2 problems above and run the import again (1 file checked).",
     ]
 
-    exported = keten("chain", "export", "werk", env=env)
-    assert exported.returncode == 0
-    assert load_chain_definition(exported.stdout) == as_stored(load_chain_definition(WERK))
+    good = keten("chain", "import", str(WERK), env=env)
+    # After the refusal the database is still empty: the good file imports as new.
+    assert (good.returncode, good.stdout) == (
+        0,
+        "Imported chain 'werk' (6 stages, 14 activities, 4 agreements, 5 KPIs)\n",
+    )

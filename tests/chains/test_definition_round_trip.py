@@ -17,7 +17,7 @@ from .strategies import chain_specs
 
 
 @given(chain_specs())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_loading_a_dumped_spec_gives_the_same_spec(spec):
     text = dump_chain_definition(spec)
     assert load_chain_definition(text) == spec
@@ -33,7 +33,7 @@ def test_a_saved_spec_reads_back_from_the_database_unchanged(spec):
 
 
 @given(chain_specs())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 def test_dumping_is_stable(spec):
     text = dump_chain_definition(spec)
     assert dump_chain_definition(load_chain_definition(text)) == text
