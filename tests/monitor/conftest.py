@@ -1,5 +1,6 @@
 """A small chain with events in the store, for the monitor's page, API and browser tests."""
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from django.core.cache import cache
@@ -27,8 +28,29 @@ def _fresh_caches(settings, tmp_path):
 def events_file(small_spec, tmp_path):
     """About 3,000 synthetic events: enough for full cells, with rare paths left under 10 cases."""
     path = tmp_path / "events.parquet"
-    pq.write_table(synthetic_events(small_spec, 3000, seed=11, start="2024-01-01", span_days=365), path)
+    table = synthetic_events(small_spec, 3000, seed=11, start="2024-01-01", span_days=365)
+    # A distinctive pseudonym prefix, so a test can prove no case id leaks into a response.
+    ids = pc.binary_join_element_wise(CASE_PREFIX, table["case_id"], "")
+    table = table.set_column(table.schema.get_field_index("case_id"), "case_id", ids)
+    pq.write_table(table, path)
     return path
+
+
+CASE_PREFIX = "zaakpseudo-"
+
+
+@pytest.fixture
+def case_ids_by_partner(events_file) -> dict[str, set[str]]:
+    """partner code -> the case ids with at least one event of that partner."""
+    table = (
+        pq.read_table(events_file, columns=["case_id", "partner"])
+        .group_by(["partner", "case_id"])
+        .aggregate([])
+    )
+    out: dict[str, set[str]] = {}
+    for partner, case in zip(table["partner"].to_pylist(), table["case_id"].to_pylist(), strict=True):
+        out.setdefault(partner, set()).add(case)
+    return out
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 FONT = "DejaVu Sans"
@@ -74,7 +75,13 @@ def kpi_sparkline(trend: pd.DataFrame, *, accent: str = DEFAULT_ACCENT, target: 
     return _finish(alt.layer(*layers), width="container", height=50)
 
 
-def flow_map(partners: pd.DataFrame, handovers: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spec:
+def flow_map(
+    partners: pd.DataFrame,
+    handovers: pd.DataFrame,
+    *,
+    accent: str = DEFAULT_ACCENT,
+    width: int | str = "container",
+) -> Spec:
     """Partners in chain order with an arrow per handover, labelled with cases and median days.
 
     `partners`: code, name (in chain order). `handovers`: from_partner, to_partner, cases,
@@ -89,7 +96,7 @@ def flow_map(partners: pd.DataFrame, handovers: pd.DataFrame, *, accent: str = D
         edges["slowest"] = False
     if "href" not in edges.columns:
         edges["href"] = None
-    gap = 0.55  # keep arrows clear of the partner boxes
+    gap = 1.0  # keep arrows clear of the partner boxes
     rows = []
     lanes: dict[int, int] = {}
     for edge in edges.itertuples(index=False):  # one row per partner pair, not per event
@@ -103,8 +110,8 @@ def flow_map(partners: pd.DataFrame, handovers: pd.DataFrame, *, accent: str = D
             lanes[key] = lanes.get(key, 0) + 1
             lane = key * lanes[key]
         start, end = (a + gap, b - gap) if forward else (a - gap, b + gap)
-        cases = "–" if pd.isna(edge.cases) else f"{int(edge.cases):,}".replace(",", ".")
-        days = "–" if pd.isna(edge.median_days) else f"{edge.median_days:.1f}".replace(".", ",")
+        cases = "–" if pd.isna(edge.cases) else formats.number_format(int(edge.cases), 0, force_grouping=True)
+        days = "–" if pd.isna(edge.median_days) else formats.number_format(edge.median_days, 1)
         rows.append(
             {
                 "x": start,
@@ -145,46 +152,51 @@ def flow_map(partners: pd.DataFrame, handovers: pd.DataFrame, *, accent: str = D
         alt.Tooltip("cases:Q", title=_("Cases"), format=","),
         alt.Tooltip("median_days:Q", title=_("Median days"), format=".1f"),
     ]
-    y = alt.Y(
-        "y:Q",
-        axis=None,
-        scale=alt.Scale(
-            domain=[
-                min(-2, edge_data["y"].min() - 1 if len(edge_data) else -2),
-                max(2, edge_data["y"].max() + 1 if len(edge_data) else 2),
-            ]
-        ),
-    )
-    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.2, (len(nodes) - 1) * 3 + 1.2]))
+    lane_max = int(edge_data["y"].max()) if len(edge_data) else 0
+    lane_min = int(edge_data["y"].min()) if len(edge_data) else 0
+    # One shared, axis-less scale per direction for every layer (Vega-Lite merges them).
+    xs = alt.Scale(domain=[-1.0, (len(nodes) - 1) * 3 + 1.0])
+    ys = alt.Scale(domain=[min(-1, lane_min - 1), max(1, lane_max + 1)])
+
+    def X(field):  # noqa: N802 - reads like alt.X
+        return alt.X(field, axis=None, scale=xs)
+
+    def Y(field):  # noqa: N802
+        return alt.Y(field, axis=None, scale=ys)
+
     base_edges = alt.Chart(edge_data)
     lines = base_edges.mark_rule(strokeWidth=3).encode(
-        x=x, x2="x2:Q", y=y, color=colour, href="href:N", tooltip=tooltip
+        x=X("x:Q"), x2="x2:Q", y=Y("y:Q"), color=colour, href="href:N", tooltip=tooltip
     )
     heads = base_edges.mark_point(filled=True, size=120, opacity=1).encode(
-        x="x2:Q", y=y, shape=alt.Shape("shape:N", scale=None), color=colour, href="href:N", tooltip=tooltip
+        x=X("x2:Q"),
+        y=Y("y:Q"),
+        shape=alt.Shape("shape:N", scale=None),
+        color=colour,
+        href="href:N",
+        tooltip=tooltip,
     )
     labels = base_edges.mark_text(dy=-10, fontSize=11).encode(
-        x=alt.X("mid:Q"),
-        y=y,
+        x=X("mid:Q"),
+        y=Y("y:Q"),
         text="label:N",
         color=alt.condition("datum.slowest", alt.value(SLOW), alt.value(TARGET)),
     )
     boxes = (
         alt.Chart(nodes)
+        .transform_calculate(x1="datum.x - 0.9", x2="datum.x + 0.9", y1="datum.y - 0.35", y2="datum.y + 0.35")
         .mark_rect(cornerRadius=4, color=accent, opacity=0.12, stroke=accent)
-        .encode(x=alt.X("x1:Q"), x2="x2:Q", y=alt.Y("y1:Q"), y2="y2:Q")
-        .transform_calculate(x1="datum.x - 0.5", x2="datum.x + 0.5", y1="datum.y - 0.45", y2="datum.y + 0.45")
+        .encode(
+            x=X("x1:Q"), x2="x2:Q", y=Y("y1:Q"), y2="y2:Q", tooltip=alt.Tooltip("name:N", title=_("Partner"))
+        )
     )
     names = (
         alt.Chart(nodes)
-        .mark_text(fontWeight="bold", fontSize=11, lineBreak="\n")
-        .encode(x=x, y=y, text="label:N")
-        .transform_calculate(label="replace(datum.name, / \\(/, '\\n(')")
+        .mark_text(fontWeight="bold", fontSize=11, limit=150)
+        .encode(x=X("x:Q"), y=Y("y:Q"), text="name:N")
     )
-    return _finish(
-        alt.layer(boxes, names, lines, heads, labels),
-        height=60 * (int(edge_data["y"].abs().max() if len(edge_data) else 1) + 2) + 60,
-    )
+    height = 50 * (lane_max - lane_min + 3)
+    return _finish(alt.layer(boxes, names, lines, heads, labels), width=width, height=height)
 
 
 def handover_chart(handovers: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spec:

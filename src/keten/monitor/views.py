@@ -81,7 +81,15 @@ def _page(request, ctx: dict, page: str, heading: str, build, *parts, show_filte
     """
     data: MonitorData = ctx["data"]
     viewer = ctx["viewer"]
-    key = [page, *parts, data.filters.key(), viewer.suppresses, viewer.sees_case_rows, get_language()]
+    key = [
+        page,
+        *parts,
+        data.filters.key(),
+        viewer.suppresses,
+        viewer.min_cell,
+        viewer.sees_case_rows,
+        get_language(),
+    ]
     body = page_cache(data, key, lambda: render_to_string(f"monitor/body/{page}.html", {**ctx, **build(ctx)}))
     context = {**ctx, "heading": heading, "body": mark_safe(body), "show_filters": show_filters}  # noqa: S308
     return render(request, "monitor/page.html", {**context, **(extra or {})})
@@ -152,6 +160,8 @@ def _flow(ctx: dict) -> dict:
             "handover-times",
             charts.handover_chart(handovers.dropna(subset=["median_days"]), accent=accent),
             _("Median handover time per partner pair"),
+            None,
+            _csv_url(ctx, "handovers"),
         ),
         "slowest": slowest.iloc[0].to_dict() if len(slowest) else None,
         "partners": producing,

@@ -87,7 +87,7 @@ class ChainMonitorView(APIView):
 
 def cached_payload(data: MonitorData, name: str, build) -> dict:
     """The endpoint's payload from the page cache (same key rules as the pages)."""
-    key = ["api", name, data.filters.key(), data.viewer.suppresses, data.viewer.view]
+    key = ["api", name, data.filters.key(), data.viewer.suppresses, data.viewer.min_cell, data.viewer.view]
     return page_cache(data, key, build)
 
 
