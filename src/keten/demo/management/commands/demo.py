@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         # Not a terminal (a log, a test): wide enough for the logins table on one line each.
         width = None if self.stdout.isatty() else 120
-        self.console = Console(file=self.stdout, highlight=False, width=width)
+        self.console = Console(file=self.stdout, highlight=False, width=width, soft_wrap=True)
         if options.get("subcommand") == "generate":
             self.generate(options)
         else:
@@ -115,15 +115,15 @@ class Command(BaseCommand):
         if options["generate_seed"] < 0:
             raise CommandError("--seed must be zero or more.")
         end = options["end"] or default_end()
-        with self.console.status(f"Generating events for {options['cases']:,} cases of {spec.slug}..."):
-            summary = generate_events(
-                spec,
-                cases=options["cases"],
-                seed=options["generate_seed"],
-                out_dir=options["out"],
-                end=end,
-                chunk_cases=options["chunk_cases"],
-            )
+        self.console.print(f"Generating events for {options['cases']:,} cases of {spec.slug}...")
+        summary = generate_events(
+            spec,
+            cases=options["cases"],
+            seed=options["generate_seed"],
+            out_dir=options["out"],
+            end=end,
+            chunk_cases=options["chunk_cases"],
+        )
         self.console.print(
             f"Wrote {summary.events:,} events of {summary.cases:,} cases ({spec.slug}, seed "
             f"{options['generate_seed']}, up to {end}) to {summary.path}"
