@@ -169,6 +169,8 @@ class Response(models.Model):
 class Answer(models.Model):
     """The answer to one statement: 1 to 5 as given (not turned around), or None for "don't know"."""
 
+    # Random keys: sequential ones would tell the order in which questionnaires came in.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item_code = models.CharField(max_length=80)
     value = models.PositiveSmallIntegerField(
