@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+import warnings
 import weakref
 from pathlib import Path
 from typing import Any, Literal
@@ -98,7 +99,14 @@ def read_events(con: Any, paths: list[str | Path]) -> ibis.Table:
     paths = [str(p) for p in paths]
     if not paths:
         return empty_events()
-    table = con.read_parquet(paths)
+    if con.name == "pyspark":
+        # Ibis passes a list to Spark as one glob string; hand Spark the paths itself.
+        df = con._session.read.parquet(*paths)
+        name = f"keten_events_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(name)
+        table = con.table(name)
+    else:
+        table = con.read_parquet(paths)
     return table.select(*EVENT_COLUMNS)
 
 
@@ -164,6 +172,15 @@ def _drop_temp_table(backend: Any, name: str) -> None:
         backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
     except Exception:  # noqa: BLE001, S110 - the connection may already be closed at exit
         pass
+
+
+def to_arrow(expr: ibis.Expr) -> Any:
+    """Execute `expr` into Arrow (a Table, or a Scalar for scalar expressions)."""
+    with warnings.catch_warnings():
+        # Ibis' PySpark backend converts through pandas and reads an option pandas 3
+        # deprecated; harmless, and it would fail runs with warnings as errors.
+        warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+        return expr.to_pyarrow()
 
 
 def backend_name(table: ibis.Table) -> str:

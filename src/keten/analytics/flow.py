@@ -35,6 +35,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
+from keten.analytics.engine import to_arrow
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import SECONDS_PER_DAY, Prepared, make_filters, prepare, seconds_between
 
@@ -64,7 +65,7 @@ def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.
 def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
     """Execute `expr`; periods become ISO text, rows sorted by `sort`, a fresh index."""
     # Through Arrow: Ibis' own pandas conversion warns under pandas 3 (future.infer_string).
-    df = expr.to_pyarrow().to_pandas()
+    df = to_arrow(expr).to_pandas()
     if "period" in df.columns:
         df["period"] = df["period"].map(_period_text).astype(object)
     for col in df.columns:
@@ -254,7 +255,7 @@ def variants(
 def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> int:
     """Number of distinct variants in the selection."""
     p = _prepared(events, chain, filters)
-    return int(case_variants(p).variant.nunique().to_pyarrow().as_py() or 0)
+    return int(to_arrow(case_variants(p).variant.nunique()).as_py() or 0)
 
 
 # --- chain stages: rework, stage flow -------------------------------------------------------
@@ -305,8 +306,8 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
     df = to_frame(per)
     order = chain.stage_order
     df = df.assign(_o=df["stage"].map(order)).sort_values("_o").drop(columns="_o")
-    total_cases = int(p.cases.count().to_pyarrow().as_py())
-    any_cases = int(v.filter(v.reentry).case_id.nunique().to_pyarrow().as_py() or 0)
+    total_cases = int(to_arrow(p.cases.count()).as_py())
+    any_cases = int(to_arrow(v.filter(v.reentry).case_id.nunique()).as_py() or 0)
     all_row = pd.DataFrame(
         [
             {

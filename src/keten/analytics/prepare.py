@@ -28,7 +28,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
 
-from keten.analytics.engine import backend_name, json_value, local_time, materialise
+from keten.analytics.engine import backend_name, json_value, local_time, materialise, to_arrow
 from keten.analytics.model import ChainSpec
 
 GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
@@ -195,7 +195,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         as_of = ts_literal(backend, filters.as_of)
         as_of_utc = filters.as_of
     else:
-        last = events.timestamp.max().to_pyarrow().as_py()
+        last = to_arrow(events.timestamp.max()).as_py()
         if last is None:
             last = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
         elif last.tzinfo is None:

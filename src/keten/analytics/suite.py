@@ -13,6 +13,7 @@ import ibis
 import pandas as pd
 
 from keten.analytics import flow, kpis, norms
+from keten.analytics.engine import to_arrow
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import make_filters, prepare
 
@@ -44,12 +45,11 @@ def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
 def extent(p: flow.Prepared) -> dict[str, Any]:
     """first_event, last_event (UTC), events, cases, partners (codes delivering events)."""
     ev = p.events
-    row = (
-        ev.agg(first_event=ev.ts.min(), last_event=ev.ts.max(), events=ev.count(), cases=ev.case_id.nunique())
-        .to_pyarrow()
-        .to_pylist()[0]
+    summary = ev.agg(
+        first_event=ev.ts.min(), last_event=ev.ts.max(), events=ev.count(), cases=ev.case_id.nunique()
     )
-    partners = sorted(str(x) for x in ev.select("partner").distinct().to_pyarrow()["partner"].to_pylist())
+    row = to_arrow(summary).to_pylist()[0]
+    partners = sorted(str(x) for x in to_arrow(ev.select("partner").distinct())["partner"].to_pylist())
     for key in ("first_event", "last_event"):
         if row[key] is not None and row[key].tzinfo is None:
             row[key] = row[key].replace(tzinfo=_dt.UTC)
