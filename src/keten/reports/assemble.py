@@ -83,6 +83,8 @@ class Chart:
     # The text alternative: what the chart shows, in words.
     description: str
     spec: dict[str, Any]
+    # Drawing width in px for a chart sized to its container (0: the report's default).
+    width: int = 0
 
 
 @dataclass
@@ -622,6 +624,8 @@ class _Context:
                     "number of cases and the median days; the slowest handovers are red."
                 ),
                 charts.flow_map(partners, df, accent=self.accent),
+                # Wide, so the labels between the partner boxes have room; scaled to the page.
+                width=200 * len(order),
             )
         )
         if slowest.empty:

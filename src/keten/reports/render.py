@@ -39,12 +39,12 @@ def _vl() -> Any:
     return vl_convert
 
 
-def chart_svg(spec: dict[str, Any]) -> str:
+def chart_svg(spec: dict[str, Any], width: int = 0) -> str:
     """The chart as SVG text ('' when it cannot be drawn: the section's table still tells);
     a spec sized to its container gets the report's page width."""
     spec = dict(spec)
     if spec.get("width") == "container":
-        spec["width"] = CHART_WIDTH
+        spec["width"] = width or CHART_WIDTH
     try:
         return _vl().vegalite_to_svg(spec)
     except ValueError:
@@ -72,7 +72,7 @@ def _hide_axes_everywhere(spec: dict[str, Any]) -> dict[str, Any]:
 
 def chart_svgs(report: Report) -> dict[str, str]:
     """SVG per chart key, in reading order."""
-    return {c.key: chart_svg(c.spec) for s in report.sections for c in s.charts}
+    return {c.key: chart_svg(c.spec, c.width) for s in report.sections for c in s.charts}
 
 
 def _svg_width(svg: str) -> float:
