@@ -41,7 +41,7 @@ def specs(data):
 
 def test_every_chart_renders_to_svg_with_the_house_font(data):
     for name, spec in specs(data).items():
-        json.dumps(spec)  # plain JSON, ready for the page and the report
+        json.dumps(spec, allow_nan=False)  # strict JSON: browsers reject NaN
         assert spec["config"]["font"] == "DejaVu Sans", name
         svg = vlc.vegalite_to_svg(spec)
         assert svg.startswith("<svg"), name
@@ -69,7 +69,9 @@ def test_suppressed_values_leave_gaps_instead_of_breaking_the_chart():
             "p80_days": [5.0, None],
         }
     )
-    assert vlc.vegalite_to_svg(charts.duration_chart(summary)).startswith("<svg")
+    spec = charts.duration_chart(summary)
+    json.dumps(spec, allow_nan=False)
+    assert vlc.vegalite_to_svg(spec).startswith("<svg")
 
 
 def test_the_pages_load_vega_from_the_app_itself_and_nothing_from_elsewhere(client, monitored):
@@ -93,3 +95,19 @@ def test_every_chart_on_a_page_has_a_table_or_a_download(client, monitored):
         for figure in figures:
             body = figure.split("</figure>")[0]
             assert "<table>" in body or ".csv" in body, path
+
+
+def test_the_chart_data_on_every_page_is_strict_json_for_every_role(client, monitored):
+    import re
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    for who in ("coordinator", "steering"):
+        client.force_login(getattr(monitored, who))
+        for path in ("", "stroom/", "doorlooptijden/", "normen/", "werkvoorraad/", "varianten/"):
+            html = client.get(f"/ketens/{monitored.chain.slug}/monitor/{path}").content.decode()
+            scripts = re.findall(r'<script id="[^"]+" type="application/json">(.*?)</script>', html, re.S)
+            assert scripts, path
+            for text in scripts:
+                json.loads(text, parse_constant=refuse)

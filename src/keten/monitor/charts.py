@@ -9,6 +9,7 @@ and simply leave a gap; the table beside every chart says why.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import altair as alt
@@ -23,6 +24,9 @@ MUTED = "#5f6b75"
 TARGET = "#1b1b1b"
 
 Spec = dict[str, Any]
+# Periods are calendar dates where the chain lives: read and show them as UTC so that no
+# browser time zone moves 1 January to 31 December.
+UTC = alt.Scale(type="utc")
 
 
 def _finish(chart: alt.TopLevelMixin, *, width: int | str = "container", height: int = 240) -> Spec:
@@ -31,7 +35,17 @@ def _finish(chart: alt.TopLevelMixin, *, width: int | str = "container", height:
     chart = chart.configure_axis(labelFontSize=12, titleFontSize=12, gridColor="#e3e7ea").configure_legend(
         labelFontSize=12, titleFontSize=12, orient="bottom"
     )
-    return chart.to_dict(validate=False)
+    return _clean(chart.to_dict(validate=False))
+
+
+def _clean(spec: Spec) -> Spec:
+    """Replace NaN (hidden or missing values) by null: browsers' JSON.parse rejects NaN."""
+    for rows in spec.get("datasets", {}).values():
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, float) and math.isnan(value):
+                    row[key] = None
+    return spec
 
 
 def _periods(frame: pd.DataFrame, column: str = "period") -> pd.DataFrame:
@@ -57,10 +71,10 @@ def kpi_sparkline(trend: pd.DataFrame, *, accent: str = DEFAULT_ACCENT, target: 
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=18), color=accent, strokeWidth=2)
         .encode(
-            x=alt.X("period:T", axis=None),
+            x=alt.X("period:T", axis=None, scale=UTC),
             y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
             tooltip=[
-                alt.Tooltip("period:T", title=_("Period"), format="%b %Y"),
+                alt.Tooltip("utcyearmonthdate(period):T", title=_("Period"), format="%Y-%m-%d"),
                 alt.Tooltip("value:Q", title=_("Value"), format=",.3~f"),
             ],
         )
@@ -229,9 +243,9 @@ def duration_chart(summary: pd.DataFrame, *, accent: str = DEFAULT_ACCENT, serie
     (e.g. stage) to draw one line per value.
     """
     data = _numeric(_periods(summary), ["median_days", "p20_days", "p80_days", "mean_days", "cases"])
-    x = alt.X("period:T", title=_("Period"))
+    x = alt.X("period:T", title=_("Period"), scale=UTC)
     tooltip = [
-        alt.Tooltip("period:T", title=_("Period"), format="%b %Y"),
+        alt.Tooltip("utcyearmonthdate(period):T", title=_("Period"), format="%Y-%m-%d"),
         alt.Tooltip("median_days:Q", title=_("Median days"), format=".1f"),
     ]
     if series:
@@ -288,7 +302,8 @@ def norm_chart(compliance: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spe
     Columns: period, share, target_share, meets.
     """
     data = _numeric(_periods(compliance), ["share", "target_share", "cases", "late_open"])
-    x = alt.X("period:T", title=_("Period"))
+    # Bars per period read best on a band scale; periods are ISO dates, shown as they are.
+    x = alt.X("period:O", title=_("Period"), axis=alt.Axis(labelAngle=-45))
     bars = (
         alt.Chart(data)
         .mark_bar(color=accent, opacity=0.85)
@@ -301,7 +316,7 @@ def norm_chart(compliance: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spe
                 scale=alt.Scale(domain=[0, 1]),
             ),
             tooltip=[
-                alt.Tooltip("period:T", title=_("Period"), format="%b %Y"),
+                alt.Tooltip("utcyearmonthdate(period):T", title=_("Period"), format="%Y-%m-%d"),
                 alt.Tooltip("share:Q", title=_("Share within the norm"), format=".0%"),
                 alt.Tooltip("cases:Q", title=_("Cases"), format=","),
                 alt.Tooltip("late_open:Q", title=_("Late open cases"), format=","),
@@ -335,7 +350,7 @@ def stage_flow_chart(flow: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spe
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=14))
         .encode(
-            x=alt.X("period:T", title=None),
+            x=alt.X("period:T", title=None, scale=UTC),
             y=alt.Y("cases:Q", title=_("Cases")),
             color=alt.Color("measure:N", title=None, scale=colours),
             strokeDash=alt.condition(
@@ -343,7 +358,7 @@ def stage_flow_chart(flow: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spe
             ),
             tooltip=[
                 alt.Tooltip("stage_name:N", title=_("Stage")),
-                alt.Tooltip("period:T", title=_("Period"), format="%b %Y"),
+                alt.Tooltip("utcyearmonthdate(period):T", title=_("Period"), format="%Y-%m-%d"),
                 alt.Tooltip("measure:N", title=_("Measure")),
                 alt.Tooltip("cases:Q", title=_("Cases"), format=","),
             ],

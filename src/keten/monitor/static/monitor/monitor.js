@@ -7,11 +7,19 @@
     document.querySelectorAll("[data-vega]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-vega"));
       if (!source) { return; }
-      var spec = JSON.parse(source.textContent);
+      var spec;
+      try {
+        spec = JSON.parse(source.textContent);
+      } catch (error) {
+        el.classList.add("failed");
+        if (window.console) { window.console.error("chart " + el.id + ": " + error); }
+        return;
+      }
       window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function () {
         el.classList.add("rendered");
-      }).catch(function () {
+      }).catch(function (error) {
         el.classList.add("failed");
+        if (window.console) { window.console.error("chart " + el.id + ": " + error); }
       });
     });
   }
