@@ -266,8 +266,12 @@ class GainsResults:
     largest_gaps: list[PerceptionCell]
 
     def matrix_rows(self) -> list[tuple[str, str, list[PerceptionCell]]]:
-        """Rows for a table: rater code, rater name, one cell per partner (diagonal: own report)."""
-        return [(r, n, [self.matrix[(r, a)] for a, _n in self.partners]) for r, n in self.partners]
+        """Rows for a table: rater code, rater name, one cell per partner (diagonal: own report).
+
+        A cell the viewer may not see is None; rows with nothing to see are left out.
+        """
+        rows = [(r, n, [self.matrix.get((r, a)) for a, _n in self.partners]) for r, n in self.partners]
+        return [row for row in rows if any(c is not None for c in row[2])]
 
 
 GAPS_HIGHLIGHTED = 3

@@ -349,16 +349,7 @@ def gains(request, slug, pk):
     viewer = Viewer.of(membership)
     result = gains_results(wave, viewer)
     names = dict(result.partners)
-    rows = [
-        (r, n, cells)
-        for r, n, cells in result.matrix_rows()
-        if viewer.sees_all_partners or r == viewer.partner or any(c.about == viewer.partner for c in cells)
-    ]
-    if not viewer.sees_all_partners:
-        rows = [
-            (r, n, [c if viewer.partner in (c.rater, c.about) else None for c in cells])
-            for r, n, cells in rows
-        ]
+    rows = result.matrix_rows()
     can_edit = membership.role == "coordinator" or (membership.role == "analyst" and membership.partner_id)
     return _page(
         request,
