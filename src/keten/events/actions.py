@@ -22,21 +22,10 @@ from keten.chains.query import membership_of
 from keten.events import bsn, store
 from keten.events.mapping import mapping_errors
 from keten.events.models import IngestBatch
-from keten.events.readers import ReadError, load_source
-from keten.events.validation import ChainRules, IngestReport, Problem, stage_events
+from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows
+from keten.events.validation import CANONICAL_COLUMNS, ChainRules, IngestReport, Problem, stage_with_fallback
 
 Progress = Callable[[str], None]
-CANONICAL_COLUMNS = (
-    "event_id",
-    "chain",
-    "case_id",
-    "partner",
-    "activity",
-    "timestamp",
-    "lifecycle",
-    "attributes",
-    "batch_id",
-)
 
 
 class IngestRefused(Exception):
@@ -201,7 +190,6 @@ def _validate_and_store(
         report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
         return
     report.format = source.format
-    report.rows_read = source.rows
     report.checksum = checksum.result() if checksum else ""
     earlier = (
         IngestBatch.objects.filter(chain=chain, source_sha256=report.checksum, partner=partner)
@@ -222,19 +210,33 @@ def _validate_and_store(
             )
         )
         return
-    if source.rows == 0:
-        report.problems.append(
-            Problem("empty_file", _("File %(file)s holds no events.") % {"file": report.file})
-        )
+    say("validate")
+    try:
+        problems = stage_with_fallback(con, path, source, mapping, rules, batch_id, workdir)
+    except ReadError as exc:
+        report.problems.append(Problem(exc.code, exc.message))
         return
+    except duckdb.Error as exc:
+        report.problems.append(Problem("unreadable", _read_failure(path.name, source, exc)))
+        return
+    report.rows_read = source.rows
+    file_level = [p for p in problems if p.file_level]
 
     say("bsn")
     try:
-        found = bsn.scan(con, "src", source.types)
+        if file_level:  # no events table to sieve with: scan the whole source
+            found = bsn.scan(con, "src", source.types)
+        elif con.execute("SELECT count(*) FROM ev_t WHERE _bsn").fetchone()[0]:
+            rows = materialize_rows(con, source)
+            candidates = f"(SELECT * FROM {rows} WHERE _row IN (SELECT _row FROM ev WHERE _bsn))"  # noqa: S608
+            found = bsn.scan(con, candidates, source.types)
+        else:
+            found = {}
     except duckdb.Error as exc:
-        report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
+        report.problems.append(Problem("unreadable", _read_failure(path.name, source, exc)))
         return
     if found:
+        report.problems = [p for p in problems if p.file_level]
         for column, n in found.items():
             report.problems.append(
                 Problem(
@@ -250,14 +252,13 @@ def _validate_and_store(
                 )
             )
         return
-
-    say("validate")
-    try:
-        report.problems += stage_events(con, source, mapping, rules, batch_id)
-    except duckdb.Error as exc:
-        report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
+    report.problems += problems
+    if file_level:
         return
-    if any(p.file_level for p in report.problems):
+    if source.rows == 0:
+        report.problems.append(
+            Problem("empty_file", _("File %(file)s holds no events.") % {"file": report.file})
+        )
         return
     report.rows_rejected = sum(p.count for p in report.problems)
     report.rows_valid = report.rows_read - report.rows_rejected
@@ -294,7 +295,8 @@ def _validate_and_store(
         rejects_temp = store.temp_name(rejects)
         con.execute(
             f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "  # noqa: S608
-            f"FROM ev e JOIN src s ON s._row = e._row WHERE e._problem IS NOT NULL ORDER BY e._row) "
+            f"FROM ev e JOIN {materialize_rows(con, source)} s ON s._row = e._row "
+            "WHERE e._problem IS NOT NULL ORDER BY e._row) "
             f"TO '{_sql_path(rejects_temp)}' (HEADER, DELIMITER ',')"
         )
         store.publish(rejects_temp, rejects)
@@ -324,6 +326,13 @@ def _validate_and_store(
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _read_failure(name: str, source, exc: Exception) -> str:
+    """A CSV's parse errors surface while validating (the file is read there, once)."""
+    if source.format == "csv" and isinstance(exc, duckdb.InvalidInputException):
+        return csv_error_message(name, source.delimiter, exc)
+    return _unexpected(name, exc)
 
 
 def _unexpected(name: str, exc: Exception) -> str:

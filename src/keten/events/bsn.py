@@ -42,11 +42,8 @@ def bsn_count_sql(column_sql: str) -> str:
     return f"len(list_filter(regexp_extract_all({column_sql}, '[0-9]+'), lambda x: {_elfproef_sql('x')}))"
 
 
-def scan(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> dict[str, int]:
-    """Return {column: number of values holding a BSN-like number}, only for columns with any.
-
-    `columns` maps column name -> DuckDB type; text and integer columns are scanned.
-    """
+def scanned_columns(columns: dict[str, str]) -> dict[str, str]:
+    """Return {column: SQL text expression} for the columns the guard scans (text and integers)."""
     scanned = {}
     for name, kind in columns.items():
         kind = kind.upper()
@@ -57,14 +54,30 @@ def scan(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) ->
             scanned[name] = expr
         elif kind in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER", "DECIMAL(18,0)"):
             scanned[name] = f"CAST({quote_ident(name)} AS VARCHAR)"
+    return scanned
+
+
+def sieve_sql(columns: dict[str, str]) -> str:
+    """SQL: true when some scanned column of the row holds nine digits in a row (cheap first pass)."""
+    scanned = scanned_columns(columns)
+    if not scanned:
+        return "false"
+    return "regexp_matches(concat_ws(chr(31), " + ", ".join(scanned.values()) + "), '[0-9]{9}')"
+
+
+def scan(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> dict[str, int]:
+    """Return {column: number of values holding a BSN-like number}, only for columns with any.
+
+    `columns` maps column name -> DuckDB type; text and integer columns are scanned.
+    """
+    scanned = scanned_columns(columns)
     if not scanned:
         return {}
     # One cheap pass finds the rows with nine digits in a row anywhere; only those get the
     # per-column eleven-test.
-    joined = "concat_ws(chr(31), " + ", ".join(scanned.values()) + ")"
     counts = ", ".join(f"count(*) FILTER ({bsn_count_sql(expr)} > 0)" for expr in scanned.values())
     row = con.execute(
-        f"WITH candidates AS (SELECT * FROM {table} WHERE regexp_matches({joined}, '[0-9]{{9}}')) "  # noqa: S608
+        f"WITH candidates AS (SELECT * FROM {table} AS scanned WHERE {sieve_sql(columns)}) "  # noqa: S608
         f"SELECT {counts} FROM candidates"
     ).fetchone()
     return {name: n for name, n in zip(scanned, row, strict=True) if n}

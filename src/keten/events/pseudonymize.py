@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from keten.events.readers import ReadError, Source, load_source, quote_ident
+from keten.events.readers import ReadError, Source, load_source, materialize_rows, quote_ident
 
 KEY_ENV = "KETEN_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
@@ -92,7 +92,8 @@ def pseudonymize_file(
                 select.append(f"m{columns.index(column)}.pseudonym AS {quote_ident(column)}")
             else:
                 select.append(f"s.{quote_ident(column)}")
-        query = f"SELECT {', '.join(select)} FROM src s {' '.join(joins)} ORDER BY s._row"  # noqa: S608
+        rows = materialize_rows(con, info)
+        query = f"SELECT {', '.join(select)} FROM {rows} s {' '.join(joins)} ORDER BY s._row"  # noqa: S608
         options = "FORMAT parquet" if Path(target).suffix == ".parquet" else "HEADER, DELIMITER ','"
         con.execute(f"COPY ({query}) TO '{str(target).replace(chr(39), chr(39) * 2)}' ({options})")
         return counts

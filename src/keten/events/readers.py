@@ -1,8 +1,11 @@
 """Readers: turn a partner's file (CSV, XES, gzipped XES, Parquet) into a DuckDB view `src`.
 
-`src` has the file's own columns (text for CSV and XES, native types for Parquet) plus `_row`,
-the position a person can find back in the file: for CSV the line number counting the header
-as row 1, for XES the event's position in the log, for Parquet the row's position (from 1).
+`src` has the file's own columns (text for CSV and XES, native types for Parquet), scanned in
+file order. For CSV it is a view straight over the file: the big path (validation, storing)
+parses it once, in parallel, and never holds a copy of the raw file in memory. Row numbers
+are positions in that order plus `Source.row_offset`: for CSV the line number counting the
+header as row 1, for XES the event's position in the log, for Parquet the row's position.
+`materialize_rows` makes `src_rows` (the source with `_row`) when rows must be looked up.
 Every failure becomes a `ReadError` with a message for the person who delivered the file.
 """
 
@@ -44,6 +47,7 @@ class Source:
     rows: int = 0
     encoding: str = ""
     delimiter: str = ""
+    row_offset: int = 1
 
 
 def quote_ident(name: str) -> str:
@@ -84,8 +88,40 @@ def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict, workd
         source = _load_parquet(con, path)
     else:
         source = _load_csv(con, path, mapping, workdir, gzipped=kind == "csv.gz")
-    source.rows = con.execute("SELECT count(*) FROM src").fetchone()[0]
     return source
+
+
+def materialize_rows(con: duckdb.DuckDBPyConnection, source: Source) -> str:
+    """Create (once) and return the name of `src_rows`: the source with its `_row` numbers."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'src_rows' AND NOT internal"
+    ).fetchone()[0]
+    if not exists:
+        if source.format == "csv":
+            con.execute("CREATE OR REPLACE TABLE src_copy AS SELECT * FROM src")
+            offset = int(source.row_offset)
+            con.execute(
+                f"CREATE OR REPLACE VIEW src_rows AS SELECT *, rowid + {offset} AS _row FROM src_copy"  # noqa: S608
+            )
+        else:
+            con.execute("CREATE OR REPLACE VIEW src_rows AS SELECT * FROM src_numbered")
+    return "src_rows"
+
+
+def reopen_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source, encoding: str, workdir: Path
+) -> None:
+    """Point `src` at the file again, transcoded from `encoding` (a late non-UTF-8 byte)."""
+    target = workdir / "source.utf8.csv"
+    try:
+        _transcode(path, encoding, target, gzipped=sniff_format(path) == "csv.gz")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"File {path.name} is neither UTF-8 nor {_encoding_name(encoding)} text (byte {exc.start}). "
+            "Save it as UTF-8, or set 'encoding' in the partner's column mapping."
+        ) from exc
+    _csv_view(con, target, source.delimiter)
+    source.encoding = encoding
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -138,29 +174,14 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
             "Deliver CSV, XES or Parquet."
         )
 
-    def read(csv_path: Path) -> None:
-        con.execute(
-            "CREATE OR REPLACE TABLE src_raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
-            "delim = ?, quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-            "auto_detect = true)",
-            [str(csv_path), delimiter],
-        )
-
     target = workdir / "source.utf8.csv"
     try:
         if encoding == "utf-8" and not gzipped and not head.startswith(codecs.BOM_UTF8):
-            try:
-                read(path)
-            except duckdb.InvalidInputException as exc:
-                if "unicode" not in str(exc).lower() or requested:
-                    raise
-                # Valid UTF-8 at the start but not further on: a Windows-1252 file after all.
-                encoding = "cp1252"
-                _transcode(path, encoding, target, gzipped)
-                read(target)
+            _csv_view(con, path, delimiter)
         else:
+            # Transcoded once into the scratch directory; removed with it after the delivery.
             _transcode(path, encoding, target, gzipped)
-            read(target)
+            _csv_view(con, target, delimiter)
     except UnicodeDecodeError as exc:
         raise ReadError(
             f"File {path.name} is not valid {_encoding_name(encoding)} text (byte {exc.start} cannot be "
@@ -169,21 +190,29 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
     except (OSError, EOFError, zlib.error) as exc:
         raise ReadError(f"File {path.name} cannot be read: {exc}.") from exc
     except duckdb.Error as exc:
-        raise ReadError(_csv_error_message(path.name, delimiter, exc)) from exc
-    finally:
-        target.unlink(missing_ok=True)
+        raise ReadError(csv_error_message(path.name, delimiter, exc)) from exc
 
-    columns = [r[0] for r in con.execute("DESCRIBE src_raw").fetchall()]
-    # rowid follows file order (the table is filled in insertion order); +2 for the header line.
-    con.execute("CREATE OR REPLACE VIEW src AS SELECT *, rowid + 2 AS _row FROM src_raw")
-    return Source("csv", columns, dict.fromkeys(columns, "VARCHAR"), encoding=encoding, delimiter=delimiter)
+    columns = [r[0] for r in con.execute("DESCRIBE src").fetchall()]
+    types = dict.fromkeys(columns, "VARCHAR")
+    return Source("csv", columns, types, encoding=encoding, delimiter=delimiter, row_offset=2)
+
+
+def _csv_view(con, csv_path: Path, delimiter: str) -> None:
+    literal = "'" + str(csv_path).replace("'", "''") + "'"
+    delim = "'" + delimiter.replace("'", "''") + "'"
+    con.execute(
+        "CREATE OR REPLACE VIEW src AS SELECT * FROM read_csv("  # noqa: S608 (quoted literals)
+        f"{literal}, all_varchar = true, header = true, delim = {delim}, quote = '\"', escape = '\"', "
+        "strict_mode = true, null_padding = false, auto_detect = true)"
+    )
+    con.execute("DESCRIBE src").fetchall()  # sniffs the header now, so a broken file fails here
 
 
 def _encoding_name(encoding: str) -> str:
     return {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}.get(encoding, encoding)
 
 
-def _csv_error_message(name: str, delimiter: str, exc: Exception) -> str:
+def csv_error_message(name: str, delimiter: str, exc: Exception) -> str:
     text = str(exc)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
     where = f" near line {line.group(1)}" if line else ""
@@ -278,7 +307,8 @@ def _load_xes(con, path: Path, gzipped: bool) -> Source:
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise ReadError(f"File {path.name} cannot be unpacked or read: {exc}.") from exc
-    con.execute("CREATE OR REPLACE VIEW src AS SELECT * FROM src_raw")
+    con.execute("CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (_row) FROM src_raw")
+    con.execute("CREATE OR REPLACE VIEW src_numbered AS SELECT * FROM src_raw")
     return Source("xes", columns, dict.fromkeys(columns, "VARCHAR"), encoding="utf-8")
 
 
@@ -304,9 +334,10 @@ def _load_parquet(con, path: Path) -> Source:
     except duckdb.Error as exc:
         raise ReadError(f"File {path.name} is not a readable Parquet file: {_first_line(exc)}.") from exc
     types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
+    con.execute("CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (file_row_number) FROM src_file")
     con.execute(
-        "CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-        "FROM src_file"
+        "CREATE OR REPLACE VIEW src_numbered AS SELECT * EXCLUDE (file_row_number), "
+        "file_row_number + 1 AS _row FROM src_file"
     )
     return Source("parquet", list(types), types)
 

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 from django.utils.translation import gettext as _
 
+from keten.events.bsn import sieve_sql as bsn_sieve_sql
 from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident
 
@@ -52,6 +53,17 @@ LOCAL_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
+)
+CANONICAL_COLUMNS = (
+    "event_id",
+    "chain",
+    "case_id",
+    "partner",
+    "activity",
+    "timestamp",
+    "lifecycle",
+    "attributes",
+    "batch_id",
 )
 FILE_LEVEL = {"unreadable", "empty_file", "missing_column", "bsn_found", "no_partner", "already_delivered"}
 
@@ -131,6 +143,18 @@ class ChainRules:
     delivering_partner: str | None  # None: a chain-wide file with a partner column
 
 
+def _lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _case(expr: str, mapping: dict[str, str], default: str) -> str:
+    """SQL: look `expr` up in a small mapping (a CASE, which keeps row order, unlike a join)."""
+    if not mapping:
+        return default
+    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
+    return f"(CASE {expr} {whens} ELSE {default} END)"
+
+
 def _sql_list(values) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
@@ -196,25 +220,21 @@ def stage_events(
         return f"nullif(trim(CAST({quote_ident(resolved[fieldname])} AS VARCHAR)), '')"
 
     tz = mapping.get("timezone") or rules.timezone
-    con.execute("CREATE OR REPLACE TEMP TABLE activity_map (source VARCHAR, code VARCHAR)")
-    values = mapping.get("activity_values") or {}
-    if values:
-        con.executemany("INSERT INTO activity_map VALUES (?, ?)", list(values.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE known_activity (code VARCHAR, owner VARCHAR)")
-    if rules.activity_owner:
-        con.executemany("INSERT INTO known_activity VALUES (?, ?)", list(rules.activity_owner.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE known_partner (code VARCHAR)")
-    if rules.partners:
-        con.executemany("INSERT INTO known_partner VALUES (?)", [(p,) for p in rules.partners])
-    activity_check = "ka.code IS NULL" if rules.activity_owner is not None else "false"
-    partner_check = (
-        "partner NOT IN (SELECT code FROM known_partner)" if rules.partners is not None else "false"
-    )
 
-    delivering = rules.delivering_partner
-    partner_expr = text("partner") if "partner" in resolved else "'" + delivering.replace("'", "''") + "'"
+    # No joins here: lookups are CASE expressions, so the scan keeps file order and the table's
+    # rowid is the row's position in the file (joins may reorder rows).
+    values = mapping.get("activity_values") or {}
     activity_raw = text("activity")
-    activity_expr = f"coalesce(am.code, {activity_raw})" if values else activity_raw
+    activity_expr = _case(activity_raw, values, default=activity_raw) if values else activity_raw
+    owner_expr = _case("activity", rules.activity_owner or {}, default="NULL")
+    activity_check = f"{owner_expr} IS NULL" if rules.activity_owner is not None else "false"
+    partner_check = (
+        f"partner NOT IN ({', '.join(_lit(p) for p in rules.partners) or 'NULL'})"
+        if rules.partners is not None
+        else "false"
+    )
+    delivering = rules.delivering_partner
+    partner_expr = text("partner") if "partner" in resolved else _lit(delivering)
     ts_raw = text("timestamp")
     ts_expr = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
@@ -222,10 +242,7 @@ def stage_events(
     )
     attribute_columns = resolved["__attributes__"]
     if attribute_columns:
-        pairs = ", ".join(
-            f"'{c.replace(chr(39), chr(39) * 2)}', CAST({quote_ident(c)} AS VARCHAR)"
-            for c in attribute_columns
-        )
+        pairs = ", ".join(f"{_lit(c)}, CAST({quote_ident(c)} AS VARCHAR)" for c in attribute_columns)
         attributes_expr = f"CAST(json_object({pairs}) AS VARCHAR)"
     elif "attributes" in source.columns and "attributes" not in mapping:
         attributes_expr = "coalesce(CAST(\"attributes\" AS VARCHAR), '{}')"
@@ -234,31 +251,30 @@ def stage_events(
     derived_id = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"
     id_source = f"{text('event_id')}" if "event_id" in resolved else "NULL"
     other_check = (
-        f"(partner <> '{delivering.replace(chr(39), chr(39) * 2)}' OR ka.owner <> partner)"
+        f"(partner <> {_lit(delivering)} OR {owner_expr} <> partner)"
         if delivering
-        else "ka.owner <> partner"
+        else f"{owner_expr} <> partner"
     )
-    chain_sql = "'" + rules.slug.replace("'", "''") + "'"
-    batch_sql = "'" + batch_id.replace("'", "''") + "'"
+    # Cheap first sieve of the BSN guard, in the same pass: nine digits in a row anywhere.
+    bsn_sieve = bsn_sieve_sql(source.types)
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE ev AS
+        CREATE OR REPLACE TABLE ev_t AS
         WITH mapped AS (
-            SELECT s._row AS _row,
-                   {id_source} AS source_event_id,
+            SELECT {id_source} AS source_event_id,
                    {text("case_id")} AS case_id,
                    {partner_expr} AS partner,
                    {activity_expr} AS activity,
                    {ts_raw} AS ts_raw,
                    {ts_expr} AS timestamp,
                    {lifecycle_expr} AS lifecycle,
-                   {attributes_expr} AS attributes
-            FROM src s {"LEFT JOIN activity_map am ON am.source = " + activity_raw if values else ""}
+                   {attributes_expr} AS attributes,
+                   {bsn_sieve} AS _bsn
+            FROM src
         )
-        SELECT _row,
-               coalesce(source_event_id, {derived_id}) AS event_id,
-               {chain_sql} AS chain, case_id, partner, activity, timestamp, lifecycle, attributes,
-               {batch_sql} AS batch_id,
+        SELECT coalesce(source_event_id, {derived_id}) AS event_id,
+               case_id, partner, activity, timestamp, lifecycle, attributes, _bsn,
+               CASE WHEN timestamp IS NULL THEN ts_raw END AS _ts_raw,
                CASE
                  WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
                    THEN 'missing_value'
@@ -268,9 +284,16 @@ def stage_events(
                  WHEN {partner_check} THEN 'unknown_partner'
                  WHEN {other_check} THEN 'other_partner'
                END AS _problem
-        FROM mapped LEFT JOIN known_activity ka ON ka.code = mapped.activity
+        FROM mapped
         """  # noqa: S608
     )
+    con.execute(
+        f"CREATE OR REPLACE VIEW ev AS SELECT *, rowid + {source.row_offset} AS _row, "  # noqa: S608
+        f"{_lit(rules.slug)} AS chain, {_lit(batch_id)} AS batch_id FROM ev_t"
+    )
+    source.rows = con.execute("SELECT count(*) FROM ev_t").fetchone()[0]
+    if source.rows == 0:
+        return []
     _mark_duplicates(con)
     return _row_problems(con, resolved, rules)
 
@@ -283,10 +306,10 @@ def _mark_duplicates(con) -> None:
     if duplicates:
         con.execute(
             """
-            UPDATE ev SET _problem = 'duplicate_in_file' WHERE _row IN (
-                SELECT _row FROM (
-                    SELECT _row, row_number() OVER (PARTITION BY event_id ORDER BY _row) AS copy
-                    FROM ev WHERE _problem IS NULL
+            UPDATE ev_t SET _problem = 'duplicate_in_file' WHERE rowid IN (
+                SELECT id FROM (
+                    SELECT rowid AS id, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS copy
+                    FROM ev_t WHERE _problem IS NULL
                 ) WHERE copy > 1
             )
             """
@@ -351,9 +374,9 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             examples = [
                 r[0]
                 for r in con.execute(
-                    f"SELECT DISTINCT CAST({quote_ident(ts_column)} AS VARCHAR) FROM src WHERE _row IN "  # noqa: S608
-                    f"(SELECT unnest(?)) LIMIT {MAX_EXAMPLES}",
-                    [rows],
+                    "SELECT DISTINCT _ts_raw FROM (SELECT _ts_raw FROM ev WHERE _problem = ? ORDER BY _row "  # noqa: S608
+                    f"LIMIT {MAX_ROWS}) LIMIT {MAX_EXAMPLES}",
+                    [code],
                 ).fetchall()
             ]
             message = _(
@@ -407,6 +430,20 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
     return problems
 
 
+def stage_with_fallback(con, path, source: Source, mapping: dict, rules: ChainRules, batch_id: str, workdir):
+    """`stage_events`, once more as Windows-1252 when a CSV that looked like UTF-8 is not, further on."""
+    from keten.events.readers import reopen_csv
+
+    try:
+        return stage_events(con, source, mapping, rules, batch_id)
+    except duckdb.InvalidInputException as exc:
+        late_byte = "unicode" in str(exc).lower() and source.format == "csv"
+        if not late_byte or mapping.get("encoding"):
+            raise
+    reopen_csv(con, Path(path), source, "cp1252", Path(workdir))
+    return stage_events(con, source, mapping, rules, batch_id)
+
+
 def read_canonical(
     path, *, partner: str = "log", mapping: dict | None = None, timezone: str = "Europe/Amsterdam"
 ) -> tuple[pa.Table, list[Problem]]:
@@ -424,11 +461,11 @@ def read_canonical(
             con.execute("SET TimeZone = 'UTC'")
             source = load_source(con, Path(path), mapping or {}, Path(workdir))
             rules = ChainRules("log", timezone, None, None, partner)
-            problems = stage_events(con, source, mapping or {}, rules, "read")
+            problems = stage_with_fallback(con, path, source, mapping or {}, rules, "read", workdir)
             if any(p.file_level for p in problems):
                 return pa.table({}), problems
             table = con.sql(
-                "SELECT * EXCLUDE (_row, _problem) FROM ev WHERE _problem IS NULL "
+                f"SELECT {', '.join(CANONICAL_COLUMNS)} FROM ev WHERE _problem IS NULL "  # noqa: S608
                 "ORDER BY case_id, timestamp, _row"
             ).to_arrow_table()
             return table, problems
