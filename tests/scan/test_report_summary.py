@@ -72,4 +72,4 @@ def test_steering_never_gets_open_answers_and_the_coordinator_does(two_waves):
     chain = two_waves[0].chain
     assert latest_scan_summary(chain, audience="steering").open_answers is None
     opens = dict(latest_scan_summary(chain, audience="coordinator").open_answers)
-    assert ["Het overleg"] in opens.values()
+    assert ["Het overleg"] * 5 in opens.values()
