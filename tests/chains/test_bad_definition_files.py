@@ -315,12 +315,12 @@ BROKEN = [
     (
         "horizon_not_whole_days",
         lambda d: d.update(horizon_days="een jaar"),
-        ["horizon_days: must be a whole number of days >= 1, got 'een jaar'"],
+        ["horizon_days: must be a whole number of days from 1 to 36500, got 'een jaar'"],
     ),
     (
         "horizon_zero",
         lambda d: d.update(horizon_days=0),
-        ["horizon_days: must be a whole number of days >= 1, got 0"],
+        ["horizon_days: must be a whole number of days from 1 to 36500, got 0"],
     ),
     (
         "reject_policy_unknown",

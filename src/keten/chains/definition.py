@@ -11,7 +11,6 @@ demo generator and notebooks can read definitions too.
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import math
 import re
@@ -57,6 +56,7 @@ MAX_ACTIVITY_CODE = 80
 MAX_NAME = 200
 MAX_ROLE = 100
 MAX_TIMEZONE = 64
+MAX_HORIZON_DAYS = 36500  # a century; also keeps the value inside a database integer
 
 # Keys per section, in the order the export writes them.
 TOP_KEYS = (
@@ -94,6 +94,18 @@ KPI_KEYS = ("code", "name", "description", "kind", "parameters", "target", "dire
 
 # Partner column mapping: how one partner's export maps onto the canonical event fields.
 MAPPING_COLUMN_KEYS = ("case_id", "activity", "timestamp", "event_id", "lifecycle", "partner")
+# The encodings the event readers know (keep in step with keten.events.mapping.ENCODINGS).
+ENCODINGS: tuple[str, ...] = (
+    "utf-8",
+    "utf8",
+    "utf-8-sig",
+    "cp1252",
+    "windows-1252",
+    "latin-1",
+    "latin1",
+    "iso-8859-1",
+    "iso-8859-15",
+)
 MAPPING_KEYS = (
     *MAPPING_COLUMN_KEYS,
     "attributes",
@@ -125,10 +137,19 @@ def load_chain_definition(source: str | Path) -> ChainSpec:
     DefinitionError listing every problem found.
     """
     text, name = _read_source(source)
-    data, syntax_errors = _parse_yaml(text)
-    if syntax_errors:
-        raise DefinitionError(syntax_errors, name)
-    errors = check_chain_data(data)
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
+        raise DefinitionError([f"{where}: YAML syntax error: {problem}"], name) from None
+    except yaml.YAMLError as e:
+        raise DefinitionError([f"file: YAML syntax error: {e}"], name) from None
+    finally:
+        loader.dispose()
+    errors = loader.duplicate_keys + check_chain_data(data)
     if errors:
         raise DefinitionError(errors, name)
     return _spec_from_data(data)
@@ -215,22 +236,6 @@ class _Loader(yaml.SafeLoader):
                 line = key_node.start_mark.line + 1
                 self.duplicate_keys.append(f"line {line}: key '{key}' appears twice in the same mapping")
         return super().construct_mapping(node, deep=deep)
-
-
-def _parse_yaml(text: str) -> tuple[Any, list[str]]:
-    loader = _Loader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
-        return None, [f"{where}: YAML syntax error: {problem}"]
-    except yaml.YAMLError as e:
-        return None, [f"file: YAML syntax error: {e}"]
-    finally:
-        loader.dispose()
-    return data, loader.duplicate_keys
 
 
 # ---------------------------------------------------------------------------------------
@@ -458,7 +463,11 @@ class _Checker:
                 self.error("colour", f"must be a colour like '#154273', got {_describe(colour)}{hint}")
         self.timezone(data, "timezone", "")
         self.number(
-            data, "horizon_days", "", "a whole number of days >= 1", lambda v: isinstance(v, int) and v >= 1
+            data,
+            "horizon_days",
+            "",
+            f"a whole number of days from 1 to {MAX_HORIZON_DAYS}",
+            lambda v: isinstance(v, int) and 1 <= v <= MAX_HORIZON_DAYS,
         )
         self.choice(data, "reject_policy", "", REJECT_POLICIES)
 
@@ -540,26 +549,26 @@ class _Checker:
                         self.error(where, f"source value {_describe(source)} must be text (put it in quotes)")
                     elif not isinstance(target, str) or target not in self.activity_codes:
                         self.error(_join(where, source), f"unknown activity {_describe(target)}")
-        timestamp_format = self.text(mapping, "timestamp_format", path)
-        if timestamp_format is not None and "%" not in timestamp_format:
-            self.error(
-                _join(path, "timestamp_format"),
-                f"must be a strftime format like '%d-%m-%Y %H:%M', got {timestamp_format!r}",
-            )
+        formats = mapping.get("timestamp_format")
+        where = _join(path, "timestamp_format")
+        # One format, or a list tried in order (exports whose format changed over the years).
+        if isinstance(formats, list):
+            entries = self.items(mapping, "timestamp_format", path, required=True)
+        else:
+            entries = [(where, formats)]
+        for fmt_path, fmt in entries:
+            if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
+                self.error(fmt_path, f"must be a strptime format like '%d-%m-%Y %H:%M', got {_describe(fmt)}")
         self.timezone(mapping, "timezone", path)
         delimiter = mapping.get("delimiter")
         if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-            self.error(
-                _join(path, "delimiter"), f"must be one character such as ';', got {_describe(delimiter)}"
-            )
+            problem = f"must be one character such as ';', got {_describe(delimiter)}"
+            self.error(_join(path, "delimiter"), problem)
         encoding = self.text(mapping, "encoding", path)
-        if encoding is not None:
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                self.error(
-                    _join(path, "encoding"), f"unknown encoding {encoding!r} (use e.g. utf-8 or cp1252)"
-                )
+        if encoding is not None and encoding.lower() not in ENCODINGS:
+            self.error(
+                _join(path, "encoding"), f"unknown encoding {encoding!r} (use one of {', '.join(ENCODINGS)})"
+            )
 
     def agreement(self, agreement: Any, path: str, seen: dict[str, str]) -> None:
         required = ("code", "name", "from_activity", "to_activity", "max_days", "target_share")
@@ -816,7 +825,7 @@ def _mapping_data(mapping: dict[str, Any], flow_map: Callable, flow_list: Callab
     item: dict[str, Any] = {}
     for key in sorted(mapping, key=lambda k: (order.get(k, len(order)), str(k))):
         value = mapping[key]
-        if key == "attributes" and isinstance(value, list | tuple):
+        if key in ("attributes", "timestamp_format") and isinstance(value, list | tuple):
             value = flow_list(value)
         elif key == "activity_values" and isinstance(value, dict):
             value = dict(value)
