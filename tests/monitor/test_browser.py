@@ -28,6 +28,7 @@ def test_each_role_walks_the_main_pages(page, live_server, monitored, screenshot
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, username)
     page.click(f"a[data-chain='{monitored.chain.slug}']")
+    page.click("nav.chain-nav a[href$='/monitor/']")
     page.wait_for_url("**/monitor/")
     wait_for_charts(page)
     assert page.locator(".kpi-tile").count() == 2
