@@ -368,7 +368,7 @@ def stage_flow_chart(flow: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> Spe
             facet=alt.Facet(
                 "stage_name:N",
                 title=None,
-                sort=None,
+                sort=list(dict.fromkeys(data["stage_name"])),  # chain order
                 header=alt.Header(labelFontSize=12, labelFontWeight="bold"),
             ),
             columns=3,
