@@ -24,3 +24,9 @@ def respond(wave, partner_code, level, answers, open_answers=None, *, times=1):
         invitation = actions.find_invitation(t.token)
         actions.submit_response(invitation, answers, open_answers or {})
     return [t.token for t in issued]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browse in Dutch, the default language of the site and of most respondents."""
+    return {**browser_context_args, "locale": "nl-NL"}

@@ -56,7 +56,10 @@ def radar(
         [(k, j, *point(j % n, k)) for k in range(1, 6) for j in range(n + 1)],
         columns=["ring", "order", "x", "y"],
     )
-    spokes = pd.DataFrame([(0.0, 0.0, *point(i, 5)) for i in range(n)], columns=["x0", "y0", "x", "y"])
+    spokes = pd.DataFrame(
+        [(i, k, *(point(i, 5) if k else (0.0, 0.0))) for i in range(n) for k in (0, 1)],
+        columns=["spoke", "order", "x", "y"],
+    )
     labels = pd.DataFrame(
         [(name, *point(i, 5.7)) for i, (_c, name) in enumerate(themes)], columns=["theme", "x", "y"]
     )
@@ -78,8 +81,10 @@ def radar(
         alt.Chart(rings)
         .mark_line(color=GRID, strokeWidth=1)
         .encode(x=x, y=y, detail="ring:N", order="order:Q"),
-        alt.Chart(spokes).mark_rule(color=GRID).encode(x="x0:Q", y="y0:Q", x2="x:Q", y2="y:Q"),
-        alt.Chart(labels).mark_text(fontSize=11, color="#1b1b1b", limit=110).encode(x=x, y=y, text="theme:N"),
+        alt.Chart(spokes)
+        .mark_line(color=GRID, strokeWidth=1)
+        .encode(x=x, y=y, detail="spoke:N", order="order:Q"),
+        alt.Chart(labels).mark_text(fontSize=11, color="#1b1b1b", limit=140).encode(x=x, y=y, text="theme:N"),
     ]
     if not data.empty:
         layers.append(
@@ -91,8 +96,10 @@ def radar(
                 color=colour,
                 detail="series:N",
                 order="order:Q",
-                strokeDash=alt.condition(
-                    alt.datum.series == chain_label, alt.value([5, 4]), alt.value([1, 0])
+                strokeDash=alt.StrokeDash(
+                    "series:N",
+                    scale=alt.Scale(domain=[chain_label, partner_label], range=[[5, 4], [1, 0]]),
+                    legend=None,
                 ),
                 tooltip=[
                     alt.Tooltip("series:N", title=_("Group")),
@@ -139,7 +146,7 @@ def heatmap(
             alt.Color(
                 "score:Q",
                 title=_("Score (1-5)"),
-                scale=alt.Scale(domain=[1, 3, 5], range=[LOW, "#f4f1ea", accent]),
+                scale=alt.Scale(domain=[1, 3, 5], range=[LOW, "#f4f1ea", accent], interpolate="rgb"),
             ),
         ),
         tooltip=[
@@ -194,8 +201,13 @@ def spread(
             .encode(
                 x=x,
                 y=y,
-                shape=alt.Shape("group:N", title=None),
-                color=alt.Color("group:N", title=None, scale=alt.Scale(scheme="dark2")),
+                shape=alt.Shape("group:N", title=None, legend=alt.Legend(columns=2, labelLimit=160)),
+                color=alt.Color(
+                    "group:N",
+                    title=None,
+                    scale=alt.Scale(scheme="dark2"),
+                    legend=alt.Legend(columns=2, labelLimit=160),
+                ),
                 tooltip=[
                     alt.Tooltip("group:N", title=_("Group")),
                     alt.Tooltip("theme:N", title=_("Theme")),

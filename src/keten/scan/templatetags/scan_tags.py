@@ -1,6 +1,7 @@
 """Small helpers for the scan's templates: dictionary look-ups and score cells."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ def score_cell(cell, min_cell, tag="td"):
         "<{} class='num' data-score='{}'>{} <span class='n'>(n={})</span></{}>",
         tag,
         f"{cell.score:.2f}",
-        f"{cell.score:.2f}",
+        number_format(cell.score, 2),
         cell.n,
         tag,
     )
@@ -53,11 +54,11 @@ def signed(value):
     """A difference with its sign, two decimals; a dash when unknown."""
     if value is None:
         return "–"
-    return f"{value:+.2f}"
+    return ("+" if value > 0 else "") + number_format(value, 2)
 
 
 @register.filter
 def percent(value):
     if value is None:
         return "–"
-    return f"{value:.0%}"
+    return number_format(value * 100, 0) + "%"
