@@ -109,10 +109,15 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, help="ingest this CSV instead of generating one")
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--generate-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         print(json.dumps(run_ingest(args.child)))
+        return
+    if args.generate_to:
+        setup_django(args.generate_to.parent)
+        print(make_csv(args.generate_to, args.events))
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="keten-bench-csv-"))
@@ -120,9 +125,16 @@ def main() -> None:
     source = "given"
     if csv is None:
         csv = workdir / "werk-events.csv"
-        setup_django(workdir)
         started = time.perf_counter()
-        source = make_csv(csv, args.events)
+        # Generate in a child of its own: Linux carries a parent's peak RSS over into a forked
+        # child's ru_maxrss, so the generator's memory must not live in this process.
+        generated = subprocess.run(
+            [sys.executable, __file__, "--generate-to", str(csv), "--events", str(args.events)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        source = generated.stdout.strip().splitlines()[-1]
         print(
             f"generated {csv} ({csv.stat().st_size / 1e6:.0f} MB) with {source} "
             f"in {time.perf_counter() - started:.1f} s",

@@ -87,7 +87,9 @@ def new_batch_id() -> str:
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"allow_unsigned_extensions": False})
+    # A database file in the scratch directory, not memory: the staged events of a large
+    # delivery are compressed into blocks the buffer manager can page out under memory_limit.
+    con = duckdb.connect(str(workdir / "staging.duckdb"), config={"allow_unsigned_extensions": False})
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{os.environ.get('KETEN_INGEST_MEMORY', '1GB')}'")
     con.execute(f"SET temp_directory = '{workdir / 'spill'}'")
