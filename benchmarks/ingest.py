@@ -2,10 +2,9 @@
 
     uv run python benchmarks/ingest.py [--events 10000000] [--csv FILE] [--keep]
 
-The CSV is a chain-wide export of the labour-participation reference chain (`werk`): events from
-the demo generator when it offers a vectorised entry point (`keten.demo.generator.
-generate_events(spec, events)`), else from `keten.analytics.synthetic.synthetic_events` (same
-canonical shape). Local Amsterdam times, no event ids (Keten derives them), a JSON attributes
+The CSV is a chain-wide export of the labour-participation reference chain (`werk`), made by the demo
+generator (`keten.demo.generator.generate_events`; `keten.analytics.synthetic` when the demo
+app is absent). Local Amsterdam times, no event ids (Keten derives them), a JSON attributes
 column: what a partner's export looks like. The ingestion runs in a fresh child process, so the
 peak resident memory reported is that of the ingestion alone. Goal: >= 1M events/s on 2 cores,
 peak RSS < 2 GB.
@@ -45,13 +44,18 @@ def werk_spec():
 def make_csv(path: Path, events: int) -> str:
     """Write the delivery; return which generator made it."""
     import duckdb
+    import pyarrow.parquet as pq
 
     spec = werk_spec()
     try:
-        from keten.demo.generator import generate_events  # type: ignore[attr-defined]
+        from keten.demo.generator import cases_for_events, generate_events
 
-        table, source = generate_events(spec, events), "keten.demo.generator"
-    except (ImportError, AttributeError, TypeError):
+        summary = generate_events(
+            spec, cases=cases_for_events(spec, events, seed=0), seed=0, out_path=path.with_suffix(".parquet")
+        )
+        table, source = pq.read_table(summary.path), "keten.demo.generator"
+        summary.path.unlink()
+    except ImportError:
         from keten.analytics.synthetic import synthetic_events
 
         table, source = synthetic_events(spec, events), "keten.analytics.synthetic"
