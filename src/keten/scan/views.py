@@ -12,6 +12,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from keten.chains.actions import record_audit
 from keten.chains.permissions import chain_and_membership
 from keten.scan import actions, charts, forms
 from keten.scan.itembank import ItemBankError
-from keten.scan.models import Draft, GainsStatement, Invitation, ItemBankVersion, Level, Response, Wave
+from keten.scan.models import Draft, GainsStatement, Invitation, ItemBankVersion, Level, Wave
 from keten.scan.results import (
     Viewer,
     for_viewer,
@@ -61,11 +62,12 @@ def _csv(text: str, filename: str) -> HttpResponse:
 @login_required
 def index(request, slug):
     chain, membership = chain_and_membership(request, slug)
-    waves = list(Wave.objects.filter(chain=chain).select_related("item_bank"))
-    counts = {}
-    for wave in waves:
-        counts[wave.pk] = Response.objects.filter(wave=wave).count()
-    rows = [(w, counts[w.pk]) for w in waves]
+    rows = [
+        (w, w.response_count)
+        for w in Wave.objects.filter(chain=chain)
+        .select_related("item_bank")
+        .annotate(response_count=Count("responses"))
+    ]
     return _page(request, "scan/index.html", chain, membership, rows=rows)
 
 
