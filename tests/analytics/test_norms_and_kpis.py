@@ -82,6 +82,8 @@ def test_share_reached_reads_start_cohorts_and_leaves_undecided_cases_out(events
         ("r3", "a", "aanmelding", "2024-01-06"),  # never: not reached
         ("r4", "a", "aanmelding", "2024-02-20"),  # 10 days old at as_of: undecided
         ("r5", "a", "aanmelding", "2024-03-01"),
+        # as_of 5 March: the January cohort is mature (1 February + 30 days = 2 March)
+        ("r6", "a", "intake", "2024-03-05"),
     )
     [share, starts] = kpis.evaluate_kpis(events, small_spec)
     assert share.code == "binnen_maand"
@@ -133,10 +135,76 @@ def test_durability_counts_confirmations_of_cases_old_enough(events_of, small_sp
         ("d2", "b", "start", "2024-01-03"),
         ("d3", "b", "start", "2024-02-20"),  # only 10 days old: not counted
         ("d3", "a", "afgerond", "2024-03-01"),
+        # as_of 5 March: the January cohort is mature (1 February + 30 days = 2 March)
+        ("d4", "a", "intake", "2024-03-05"),
     )
     [result] = kpis.evaluate_kpis(events, spec)
     assert result.trend == [("2024-01-01", 0.5, 2)]
     assert result.status == "off_target"
+
+
+def test_share_reached_only_reports_cohorts_whose_cases_are_all_old_enough(events_of, small_spec):
+    # within_days 30, as_of 10 March. January's cohort matured on 2 March (1 Feb + 30 d);
+    # February's matures on 31 March, so its one early success must not read as 100 %.
+    events = events_of(
+        ("j1", "a", "aanmelding", "2024-01-03"),
+        ("j1", "a", "afgerond", "2024-01-13"),  # 10 days: reached
+        ("j2", "a", "aanmelding", "2024-01-10"),  # never: not reached
+        ("j3", "a", "aanmelding", "2024-01-20"),
+        ("j3", "a", "afgerond", "2024-03-01"),  # 41 days: too late
+        ("j4", "a", "aanmelding", "2024-01-25"),
+        ("j4", "a", "afgerond", "2024-02-05"),  # 11 days: reached
+        ("f1", "a", "aanmelding", "2024-02-01"),
+        ("f1", "a", "afgerond", "2024-02-04"),  # reached, but its cohort is not mature
+        ("f2", "a", "aanmelding", "2024-02-20"),  # 19 days old: could still reach
+        ("m1", "a", "intake", "2024-03-10"),
+    )
+    [share, _starts] = kpis.evaluate_kpis(events, small_spec)
+    assert share.trend == [("2024-01-01", 0.5, 4)]
+    assert (share.period, share.value, share.cases) == ("2024-01-01", 0.5, 4)
+    assert share.status == "off_target"
+
+
+def test_share_reached_has_no_value_while_the_only_cohort_is_immature(events_of, small_spec):
+    events = events_of(
+        ("a1", "a", "aanmelding", "2024-01-03"),
+        ("a1", "a", "afgerond", "2024-01-05"),
+        ("a2", "a", "aanmelding", "2024-01-04"),
+        ("a2", "a", "afgerond", "2024-01-06"),
+        ("a3", "a", "aanmelding", "2024-01-05"),
+        ("a3", "a", "afgerond", "2024-01-07"),
+        ("x1", "a", "intake", "2024-02-15"),  # as_of: January is over, but not 30 days over
+    )
+    [share, _starts] = kpis.evaluate_kpis(events, small_spec)
+    assert (share.value, share.status, share.trend) == (None, "no_data", [])
+
+
+def test_durability_only_reports_cohorts_whose_cases_are_all_old_enough(events_of, small_spec):
+    spec = _with_kpis(
+        small_spec,
+        KpiSpec(
+            "duur",
+            "Duurzaam",
+            "durability",
+            0.7,
+            "higher",
+            {"from_activity": "start", "confirm_activity": "afgerond", "after_days": 30},
+        ),
+    )
+    events = events_of(
+        ("d1", "b", "start", "2024-01-01"),
+        ("d1", "a", "afgerond", "2024-02-01"),
+        ("d2", "b", "start", "2024-01-03"),
+        # February's cohort matures on 31 March: its 37-day-old confirmed case alone
+        # must not read as 100 %.
+        ("d3", "b", "start", "2024-02-02"),
+        ("d3", "a", "afgerond", "2024-02-10"),
+        ("d4", "b", "start", "2024-02-20"),
+        ("d5", "a", "intake", "2024-03-10"),
+    )
+    [result] = kpis.evaluate_kpis(events, spec)
+    assert result.trend == [("2024-01-01", 0.5, 2)]
+    assert (result.period, result.value) == ("2024-01-01", 0.5)
 
 
 def test_volume_counts_cases_per_period_and_skips_the_running_period(events_of, small_spec):

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # Bump when a metric's definition changes, so old cached results are not served.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def digest(value: Any) -> str:

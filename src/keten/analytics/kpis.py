@@ -11,6 +11,10 @@ Per kind, the value per period:
 - `durability` (from_activity, confirm_activity, after_days): of the cases whose
   `from_activity` lies in the period (cohort) and is at least `after_days` old at `as_of`,
   the share with a `confirm_activity` after it;
+- for both cohort kinds a period only gets a value once it is MATURE: its end plus
+  `within_days` / `after_days` lies at or before `as_of`, so every case in it is decided.
+  Younger cohorts are left out of the series (a cohort with three early successes would
+  otherwise read as 100 %), and the headline is the latest mature period;
 - `volume` (activity): number of cases with that activity in the period;
 - `wip` (stage): number of cases in the stage at the end of the period.
 
@@ -53,6 +57,9 @@ UNITS = {
     "wip": "cases",
 }
 STATISTICS = ("median", "mean", "p80", "p90")
+#: Cohort kinds and the parameter that says how long a cohort must be over before it is
+#: measurable (see `kpi_series`).
+COHORT_WINDOW = {"share_reached": "within_days", "durability": "after_days"}
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,13 @@ def kpi_series(p: Prepared, kpi: KpiSpec) -> pd.DataFrame:
     df["cases"] = df["cases"].fillna(0).astype("int64")
     if kpi.kind == "volume":
         df = _fill_periods(df, p)
+    elif kpi.kind in COHORT_WINDOW:
+        # A start cohort is only measurable once ALL its cases are old enough: before that
+        # it holds only the cases that already succeeded (or only the oldest ones), and
+        # would read as e.g. 100 % from three cases.
+        days = float(params[COHORT_WINDOW[kpi.kind]])
+        mature = df["period"].map(lambda period: p.period_mature(str(period), days)).astype(bool)
+        df = df.loc[mature].reset_index(drop=True)
     return df
 
 

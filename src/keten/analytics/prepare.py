@@ -141,18 +141,28 @@ class Prepared:
         """The period (first day, as a date) of a UTC timestamp in the chain's time zone."""
         return period_of(self.backend, ts, self.chain.timezone, self.filters.grain)
 
+    def period_end(self, period: str) -> _dt.date:
+        """The first day after the period (ISO date of its first day)."""
+        first = _dt.date.fromisoformat(period)
+        if self.grain == "day":
+            return first + _dt.timedelta(days=1)
+        if self.grain == "week":
+            return first + _dt.timedelta(days=7)
+        return _dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+
     def period_complete(self, period: str) -> bool:
         """True when the period (ISO date of its first day) has ended by `as_of`."""
         if self.as_of_utc is None:
             return True
-        first = _dt.date.fromisoformat(period)
-        if self.grain == "day":
-            end = first + _dt.timedelta(days=1)
-        elif self.grain == "week":
-            end = first + _dt.timedelta(days=7)
-        else:
-            end = _dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        return self.as_of_utc.astimezone(ZoneInfo(self.chain.timezone)).date() >= end
+        return self.as_of_utc.astimezone(ZoneInfo(self.chain.timezone)).date() >= self.period_end(period)
+
+    def period_mature(self, period: str, days: float) -> bool:
+        """True when every moment in the period is at least `days` old at `as_of`: the end
+        of the period (midnight in the chain's time zone) plus `days` x 24 h <= `as_of`."""
+        if self.as_of_utc is None:
+            return True
+        end = _dt.datetime.combine(self.period_end(period), _dt.time(), ZoneInfo(self.chain.timezone))
+        return end + _dt.timedelta(seconds=float(days) * SECONDS_PER_DAY) <= self.as_of_utc
 
     def ts_literal(self, value: _dt.datetime) -> ibis.Value:
         return ts_literal(self.backend, value)
