@@ -54,6 +54,8 @@ def signed(value):
     """A difference with its sign, two decimals; a dash when unknown."""
     if value is None:
         return "–"
+    if isinstance(value, int):  # gaps between 1-5 ratings are whole numbers
+        return f"{value:+d}" if value else "0"
     return ("+" if value > 0 else "") + number_format(value, 2)
 
 
