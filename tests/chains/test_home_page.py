@@ -24,7 +24,9 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 @pytest.mark.browser
 def test_a_coordinator_logs_in_and_opens_the_chain(page, live_server, personas, screenshot_dir):
     log_in(page, live_server, "regisseur")
-    page.click("text=Kleine keten")
+    page.click("main >> text=Kleine keten")
+    page.wait_for_url("**/ketens/klein/monitor/")
+    page.click(".chain-nav >> text=Definition")
     page.wait_for_selector("h1:has-text('Kleine keten')")
     assert page.locator("text=Behandeling").count() >= 1
     page.screenshot(path=screenshot_dir / "chain-detail.png", full_page=True)

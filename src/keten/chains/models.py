@@ -66,7 +66,7 @@ class Chain(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("chain-detail", args=[self.slug])
+        return reverse("monitor-overview", args=[self.slug])
 
     def to_spec(self) -> ChainSpec:
         """Return the whole chain as plain dataclasses, the form analytics and files use."""
