@@ -160,3 +160,21 @@ def log_in(page, live_server, username, password=Personas.password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]:has-text('Log')")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Tests assert on the English msgids. Dutch, the users' default, is covered by
+    tests/test_translations.py and by the browser tests that switch language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client, asking for English pages (see `english_messages`)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

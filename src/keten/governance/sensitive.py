@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+from keten.events.bsn import passes_elfproef
 
 MONTHS = (
     "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -64,13 +64,6 @@ class Finding:
         if self.kind == "birth_date":
             return _("'%(text)s' may be a date of birth.") % {"text": self.text}
         return _("'%(text)s' may be a person's name.") % {"text": self.text}
-
-
-def passes_elfproef(digits: str) -> bool:
-    """Return True when `digits` is nine digits (not all zeros) passing the eleven-test."""
-    if not re.fullmatch(r"\d{9}", digits) or digits == "000000000":
-        return False
-    return sum(w * int(d) for w, d in zip(WEIGHTS, digits, strict=True)) % 11 == 0
 
 
 def _bsn_findings(text: str) -> list[Finding]:
