@@ -1,6 +1,7 @@
 """Keten's full metric suite against PM4Py's DFG, performance DFG and case durations.
 
     uv run python benchmarks/analytics.py [--sizes 1000000,10000000] [--real receipt.xes] [--threads 2]
+        [--memory-limit 1500MB]
 
 For each log (a real one from ../shared/data and generated logs of the werk chain) it runs, in
 separate child processes so peak memory is measured per side:
@@ -40,7 +41,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_keten(parquet: str, out: str, threads: int) -> None:
+def run_keten(parquet: str, out: str, threads: int, memory_limit: str) -> None:
     from keten.analytics import engine, suite
     from keten.analytics.model import ChainSpec
     from keten.chains.definition import load_chain_definition
@@ -50,7 +51,7 @@ def run_keten(parquet: str, out: str, threads: int) -> None:
         load_chain_definition(spec_path) if spec_path else ChainSpec(slug="log", name="Log", timezone="UTC")
     )
     started = time.perf_counter()
-    con = engine.connect("duckdb", threads=threads)
+    con = engine.connect("duckdb", threads=threads, memory_limit=memory_limit or None)
     result = suite.run_suite(engine.read_events(con, [parquet]), spec, with_case_durations=True)
     seconds = time.perf_counter() - started
     dfg = result["dfg_activity"]
@@ -98,10 +99,10 @@ def run_pm4py(parquet: str, out: str) -> None:
     Path(out).write_bytes(pickle.dumps(payload))
 
 
-def _child(side: str, parquet: Path, threads: int, env: dict[str, str]) -> dict:
+def _child(side: str, parquet: Path, threads: int, env: dict[str, str], memory_limit: str = "") -> dict:
     with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as fh:
         out = fh.name
-    cmd = [sys.executable, __file__, "--child", side, str(parquet), out, str(threads)]
+    cmd = [sys.executable, __file__, "--child", side, str(parquet), out, str(threads), memory_limit]
     # taskset pins the child to `threads` cores, so "2 cores" means two cores.
     cores = ",".join(str(i) for i in range(min(threads, os.cpu_count() or 1)))
     if Path("/usr/bin/taskset").exists():
@@ -169,6 +170,9 @@ def main() -> None:
     parser.add_argument("--real", default="BPIC15_1.xes.gz", help="real log in ../shared/data ('' to skip)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-pm4py-above", type=int, default=20_000_000)
+    parser.add_argument(
+        "--memory-limit", default="1500MB", help="DuckDB memory_limit for keten ('' for DuckDB's default)"
+    )
     args = parser.parse_args()
 
     from rich.console import Console
@@ -187,7 +191,7 @@ def main() -> None:
             import pyarrow.parquet as pq
 
             n = pq.ParquetFile(path).metadata.num_rows
-            ours = _child("keten", path, args.threads, env)
+            ours = _child("keten", path, args.threads, env, args.memory_limit)
             theirs = _child("pm4py", path, args.threads, env) if n <= args.skip_pm4py_above else None
             rows.append((name, n, ours, theirs))
             print(
@@ -223,9 +227,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        side, parquet, out, threads = sys.argv[2:6]
+        side, parquet, out, threads, memory_limit = sys.argv[2:7]
         if side == "keten":
-            run_keten(parquet, out, int(threads))
+            run_keten(parquet, out, int(threads), memory_limit)
         else:
             run_pm4py(parquet, out)
     else:

@@ -62,13 +62,25 @@ SPARK_CONFIG: dict[str, str] = {
 
 
 def connect(
-    kind: EngineKind = "duckdb", *, spark_master: str | None = None, threads: int | None = None
+    kind: EngineKind = "duckdb",
+    *,
+    spark_master: str | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> Any:
-    """Return an Ibis backend connection for `kind` (duckdb or pyspark)."""
+    """Return an Ibis backend connection for `kind` (duckdb or pyspark). For DuckDB,
+    `memory_limit` (e.g. "1500MB") caps its memory; larger work spills to disk."""
     if kind == "duckdb":
         con = ibis.duckdb.connect()
+        # Every metric orders its own result (to_frame sorts), so DuckDB need not keep
+        # input order: lets it stream and parallelise with less memory.
+        con.raw_sql("SET preserve_insertion_order = false")
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
+        if memory_limit:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.IGNORECASE):
+                raise ValueError(f"DuckDB memory limit {memory_limit!r}: use e.g. 1500MB or 2GB.")
+            con.raw_sql(f"SET memory_limit = '{memory_limit.strip()}'")
         return con
     if kind == "pyspark":
         try:

@@ -40,9 +40,63 @@ NORM_COLUMNS = [
 ]
 
 
+def chain_pairs(chain: ChainSpec) -> list[tuple[str, str]]:
+    """Every (from, to) activity pair the chain's agreements and KPIs measure."""
+    pairs = [(a.from_activity, a.to_activity) for a in chain.agreements]
+    for objective in chain.objectives:
+        for kpi in objective.kpis:
+            params = kpi.parameters
+            to = params.get("confirm_activity") if kpi.kind == "durability" else params.get("to_activity")
+            measured = kpi.kind in ("lead_time", "share_reached", "durability")
+            if measured and params.get("from_activity") and to:
+                pairs.append((str(params["from_activity"]), str(to)))
+    return sorted(set(pairs))
+
+
+def _all_pairs(p: Prepared) -> ibis.Table:
+    """`activity_pairs` for every pair in `chain_pairs` in one query (one scan of the events
+    instead of one join per agreement and KPI): from_activity, to_activity, case_id, t_from,
+    t_to."""
+    pairs = chain_pairs(p.chain)
+    ev = p.events
+    starts = (
+        ev.filter(ev.activity.isin(sorted({f for f, _t in pairs})))
+        .group_by("case_id", from_activity=ev.activity)
+        .agg(t_from=_.ts.min())
+    )
+    # Fan each start out to the activities it is paired with by unnesting a literal array
+    # (an in-memory table would not survive Spark's cached plans).
+    targets: dict[str, list[str]] = {}
+    for f, t in pairs:
+        targets.setdefault(f, []).append(t)
+    to_list = ibis.cases(
+        *[(starts.from_activity == f, ibis.literal(ts, type="array<string>")) for f, ts in targets.items()]
+    )
+    starts = starts.mutate(to_activity=to_list).unnest("to_activity")
+    stops = ev.filter(ev.activity.isin(sorted({t for _f, t in pairs}))).select(
+        stop_case="case_id", stop_activity="activity", t_stop="ts"
+    )
+    joined = starts.left_join(
+        stops,
+        [
+            starts.case_id == stops.stop_case,
+            starts.to_activity == stops.stop_activity,
+            stops.t_stop >= starts.t_from,
+        ],
+    )
+    return joined.group_by("from_activity", "to_activity", "case_id", "t_from").agg(t_to=joined.t_stop.min())
+
+
 def activity_pairs(p: Prepared, from_activity: str, to_activity: str) -> ibis.Table:
     """Per case with `from_activity`: case_id, t_from (first one), t_to (first `to_activity`
     at or after t_from, or NULL), seconds (t_to - t_from or NULL)."""
+    if (from_activity, to_activity) in chain_pairs(p.chain):
+        # Computed once per preparation for all of the chain's pairs.
+        shared = p.shared("activity_pairs", _all_pairs)
+        pairs = shared.filter(
+            (shared.from_activity == from_activity) & (shared.to_activity == to_activity)
+        ).select("case_id", "t_from", "t_to")
+        return pairs.mutate(seconds=seconds_between(pairs.t_to, pairs.t_from))
     ev = p.events
     starts = ev.filter(ev.activity == from_activity).group_by("case_id").agg(t_from=_.ts.min())
     stops = ev.filter(ev.activity == to_activity).select(stop_case="case_id", t_stop="ts")
@@ -70,14 +124,20 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
     within, late, late_open, open, share, target_share, meets."""
     p = _prepared(events, chain, filters)
     frames = []
-    for agreement in chain.agreements:
-        f = _agreement_frame(p, agreement)
-        aggs = {k: f[k].sum() for k in ("within", "late", "late_open", "open")}
-        per = f.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"))
-        total = f.agg(**aggs).mutate(period=ibis.literal("all")).select(*per.columns)
-        df = to_frame(per.union(total))
-        df.insert(0, "agreement", agreement.code)
-        df["target_share"] = float(agreement.target_share)
+    if chain.agreements:
+        # All agreements in one query (a union of small aggregates over the shared pairs
+        # table), not one round trip per agreement.
+        parts = []
+        for agreement in chain.agreements:
+            f = _agreement_frame(p, agreement)
+            aggs = {k: f[k].sum() for k in ("within", "late", "late_open", "open")}
+            code = ibis.literal(agreement.code)
+            per = f.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"), agreement=code)
+            total = f.agg(**aggs).mutate(period=ibis.literal("all"), agreement=code)
+            parts += [per, total.select(*per.columns)]
+        df = to_frame(ibis.union(*parts))
+        targets = {a.code: float(a.target_share) for a in chain.agreements}
+        df["target_share"] = df["agreement"].map(targets).astype(float)
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=NORM_COLUMNS)
