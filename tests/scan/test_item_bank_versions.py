@@ -53,6 +53,7 @@ def test_a_changed_text_under_the_same_version_is_refused(small_chain):
 
 
 def test_a_wave_keeps_the_wording_of_its_own_version(client, personas, small_chain):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "nl"  # the wording checked is the Dutch one
     v1 = actions.add_item_bank(small_chain, SOURCE)
     old = actions.open_scan_wave(small_chain, name="Oud", bank=v1, min_cell=5)
     v2 = actions.add_item_bank(
