@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 from django.utils.translation import gettext as _
 
+from keten.analytics.engine import EVENT_COLUMNS
 from keten.events.bsn import sieve_sql as bsn_sieve_sql
 from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident
@@ -54,17 +55,8 @@ LOCAL_FORMATS = (
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
 )
-CANONICAL_COLUMNS = (
-    "event_id",
-    "chain",
-    "case_id",
-    "partner",
-    "activity",
-    "timestamp",
-    "lifecycle",
-    "attributes",
-    "batch_id",
-)
+# One definition of the canonical event columns, shared with analytics.
+CANONICAL_COLUMNS = EVENT_COLUMNS
 FILE_LEVEL = {"unreadable", "empty_file", "missing_column", "bsn_found", "no_partner", "already_delivered"}
 
 
