@@ -16,6 +16,8 @@ KETEN_ENGINE = envstr("KETEN_ENGINE", "duckdb")
 if KETEN_ENGINE not in {"duckdb", "pyspark"}:
     raise ImproperlyConfigured(f"KETEN_ENGINE={KETEN_ENGINE!r}: use duckdb or pyspark.")
 KETEN_SPARK_MASTER = envstr("KETEN_SPARK_MASTER", "local[2]")
+# Per web process; larger analytics work spills to disk in the data dir instead of growing RSS.
+KETEN_DUCKDB_MEMORY_LIMIT = envstr("KETEN_DUCKDB_MEMORY_LIMIT", "1500MB")
 
 DEBUG = envbool("KETEN_DEBUG", False)
 SECRET_KEY = envstr("KETEN_SECRET_KEY")

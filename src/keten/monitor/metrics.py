@@ -94,7 +94,11 @@ def connection(kind: str | None = None) -> Any:
     """The process's engine connection (created once)."""
     kind = kind or settings.KETEN_ENGINE
     if kind not in _CONNECTIONS:
-        _CONNECTIONS[kind] = engine.connect(kind, spark_master=settings.KETEN_SPARK_MASTER)
+        _CONNECTIONS[kind] = engine.connect(
+            kind,
+            spark_master=settings.KETEN_SPARK_MASTER,
+            memory_limit=settings.KETEN_DUCKDB_MEMORY_LIMIT if kind == "duckdb" else None,
+        )
     return _CONNECTIONS[kind]
 
 
