@@ -178,3 +178,22 @@ def client(client):
     """Django's test client, asking for English pages (see `english_messages`)."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+def _shared_data_dir():
+    """The real event logs: $KETEN_SHARED_DATA, else ../shared/data beside the checkout, else
+    /work/shared/data (where this machine keeps them for clones made elsewhere, e.g. CI)."""
+    from pathlib import Path
+
+    candidates = [
+        os.environ.get("KETEN_SHARED_DATA"),
+        Path(__file__).resolve().parents[2] / "shared" / "data",
+        "/work/shared/data",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path(candidates[1])
+
+
+SHARED_DATA = _shared_data_dir()
