@@ -10,7 +10,6 @@ case rows) is decided by the monitor views, not here.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from keten.analytics.cache import ResultCache, digest
 from keten.analytics.kpis import KpiResult
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import make_filters
+from keten.events.store import active_batch_paths
+from keten.events.store import store_version as _store_version
 
 _CONNECTIONS: dict[str, Any] = {}
 
@@ -67,27 +68,14 @@ class ChainMetrics:
 # --- the event store ------------------------------------------------------------------------
 
 
-def _store_dir(chain: Any) -> Path:
-    return Path(settings.KETEN_DATA_DIR) / "events" / f"chain={chain.slug}"
-
-
 def event_paths(chain: Any) -> list[Path]:
     """Parquet files of the chain's active batches."""
-    try:
-        from keten.events.store import active_batch_paths
-    except ImportError:  # the ingest app's store is not there yet: read the folder
-        return sorted(_store_dir(chain).glob("*.parquet"))
     return [Path(p) for p in active_batch_paths(chain)]
 
 
 def store_version(chain: Any) -> str:
     """A text that changes whenever the set of active batches changes."""
-    try:
-        from keten.events.store import store_version as _version
-    except ImportError:
-        parts = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in event_paths(chain)]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return str(_version(chain))
+    return str(_store_version(chain))
 
 
 def connection(kind: str | None = None) -> Any:
