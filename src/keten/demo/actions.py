@@ -1,4 +1,5 @@
-"""Setting up the demo: reference chains, their generated events and one user per role.
+"""Setting up the demo: reference chains, their generated events, one user per role, and a
+lived-in governance register and collaboration scan per chain.
 
 Every step first looks whether its result is already there, so running the demo again
 reuses the chains, events and users of the first run.
@@ -21,6 +22,7 @@ from keten.chains.actions import save_chain_spec
 from keten.chains.definition import load_chain_definition, reference_chain_files
 from keten.chains.models import Chain, Membership
 from keten.demo.generator import cases_for_events, default_end, generate_events
+from keten.demo.governance import set_up_demo_governance
 from keten.events.actions import ingest_canonical_parquet
 from keten.events.models import IngestBatch
 
@@ -58,8 +60,10 @@ def set_up_demo(
     say: Say | None = None,
 ) -> DemoSetup:
     """Create the data dir and database, import the reference chains, generate and store about
-    `events` events split over them, and create the demo users. Reuses whatever exists."""
+    `events` events split over them, create the demo users, and fill each chain's governance
+    register and collaboration scan. Reuses whatever exists."""
     say = say or (lambda message: None)
+    end = end or default_end()
     settings.KETEN_DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     setup = DemoSetup()
@@ -83,13 +87,27 @@ def set_up_demo(
             say(f"Reusing {setup.events[chain.slug]:,} stored events of {chain.slug}.")
             continue
         setup.events[chain.slug] = _generate_and_store(
-            chain, events // len(setup.chains), seed, end or default_end(), say
+            chain, events // len(setup.chains), seed, end, say
         )
 
     setup.logins = _demo_users(setup.chains, setup)
     reused_users = sum(r.startswith("user ") for r in setup.reused)
     if reused_users:
         say(f"Reusing {reused_users} demo users.")
+
+    # Governance and scan after the users: seats, stories and reviews refer to them.
+    users = get_user_model().objects
+    for chain in setup.chains:
+        parts = set_up_demo_governance(
+            chain,
+            coordinator=users.get(username=f"{chain.slug}-regisseur"),
+            analyst=users.get(username=f"{chain.slug}-analist"),
+            end=end,
+            say=say,
+        )
+        setup.reused += [f"{part} of {chain.slug}" for part in parts]
+        if parts:
+            say(f"Reusing the {' and '.join(parts)} of {chain.slug}.")
     return setup
 
 
