@@ -213,6 +213,20 @@ def _spark_from_utc(ts: dt.timestamp, zone: str) -> dt.timestamp:  # type: ignor
     """Spark: wall-clock time in `zone` of a UTC timestamp."""
 
 
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """DuckDB: microseconds since the epoch of a timestamp."""
+
+
+def microseconds_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
+    """`later - earlier` in whole microseconds (int64) on the engine of the operands."""
+    if any(b.name == "pyspark" for v in (later, earlier) for b in v._find_backends()[0]):
+        return later.delta(earlier, unit="microsecond")
+    # DuckDB's date_diff on zoned timestamps goes through calendar arithmetic: about 25x
+    # slower than subtracting epoch microseconds, which is exactly the same number.
+    return _duckdb_epoch_us(later) - _duckdb_epoch_us(earlier)
+
+
 @ibis.udf.scalar.builtin(name="json_extract_string")
 def _duckdb_json_string(text: str, path: str) -> str:
     """DuckDB: the value at `path` in JSON text, as a string."""

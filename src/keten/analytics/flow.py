@@ -64,24 +64,20 @@ def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.
 
 def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
     """Execute `expr`; periods become ISO text, rows sorted by `sort`, a fresh index."""
+    if "period" in expr.columns and expr.schema()["period"].is_date():
+        # ISO text in the engine (both write dates as YYYY-MM-DD), not per row in Python.
+        expr = expr.mutate(period=expr.period.cast("string"))
     # Through Arrow: Ibis' own pandas conversion warns under pandas 3 (future.infer_string).
     df = to_arrow(expr).to_pandas()
     if "period" in df.columns:
-        df["period"] = df["period"].map(_period_text).astype(object)
+        period = df["period"].astype(object)
+        df["period"] = period.where(period.notna(), None)
     for col in df.columns:
         if pd.api.types.is_integer_dtype(df[col].dtype) and not isinstance(df[col].dtype, pd.ArrowDtype):
             df[col] = df[col].astype("int64")
     if sort:
         df = df.sort_values(sort, kind="stable")
     return df.reset_index(drop=True)
-
-
-def _period_text(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, str):
-        return value
-    return pd.Timestamp(value).date().isoformat()
 
 
 # --- case durations -------------------------------------------------------------------------
@@ -141,10 +137,18 @@ def _all_last(df: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
 def stage_blocks(p: Prepared) -> ibis.Table:
     """Partner blocks: case_id, block (0-based), partner, start, end, seconds."""
     ev = p.events
-    new_block = (ev.prev_partner.isnull() | (ev.prev_partner != ev.partner)).cast("int64")
-    w = ibis.cumulative_window(group_by="case_id", order_by="seq")
-    ev = ev.mutate(block=new_block.sum().over(w) - 1)
-    blocks = ev.group_by("case_id", "block", "partner").agg(start=ev.ts.min(), end=ev.ts.max())
+    # A block starts where the partner changes; it ends just before the next block starts
+    # (that event's prev_ts), the last one at the case's end. Only the block starts are
+    # ordered again, not every event.
+    starts = ev.filter(ev.prev_partner.isnull() | (ev.prev_partner != ev.partner))
+    w = ibis.window(group_by="case_id", order_by="seq")
+    blocks = starts.select(
+        "case_id",
+        block=ibis.row_number().over(w),
+        partner="partner",
+        start="ts",
+        end=starts.prev_ts.lead().over(w).fill_null(starts.case_end),
+    )
     return blocks.mutate(seconds=seconds_between(blocks.end, blocks.start))
 
 
@@ -268,28 +272,41 @@ def stage_visits(p: Prepared) -> ibis.Table:
 
 def _stage_visits(p: Prepared) -> ibis.Table:
     """Visits to chain stages: case_id, visit (0-based), stage, stage_order, start, end,
-    next_start (start of the case's next visit or NULL), reentry (bool)."""
-    ev = p.events.filter(p.events.stage.notnull())
-    order = ibis.window(group_by="case_id", order_by="seq")
-    ev = ev.mutate(prev_stage=ev.stage.lag().over(order))
-    new_visit = (ev.prev_stage.isnull() | (ev.prev_stage != ev.stage)).cast("int64")
-    ev = ev.mutate(visit=new_visit.sum().over(ibis.cumulative_window(group_by="case_id", order_by="seq")) - 1)
-    visits = ev.group_by("case_id", "visit", "stage").agg(start=ev.ts.min(), end=ev.ts.max())
-    stage_order = p.chain.stage_order
-    visits = visits.mutate(
-        stage_order=visits.stage.substitute(stage_order, else_=ibis.null("int64")).cast("int64")
+    next_start (start of the case's next visit or NULL), reentry (bool).
+
+    A visit is a maximal run of a case's events (those with a chain stage) in one stage;
+    events without a stage do not break it. It re-enters when its stage lies before the
+    furthest stage of the events before it."""
+    staged = p.events.filter(p.events.stage.notnull())
+    if p.materialised and not _stage_gaps(p):
+        # No event without a stage sits between two with one, so the previous event's
+        # stage and time (from the one sort in `prepare`) are those of the previous staged
+        # event.
+        staged = staged.mutate(prev_staged=staged.prev_stage, prev_staged_ts=staged.prev_ts)
+    else:
+        w = ibis.window(group_by="case_id", order_by="seq")
+        staged = staged.mutate(prev_staged=staged.stage.lag().over(w), prev_staged_ts=staged.ts.lag().over(w))
+    starts = staged.filter(staged.prev_staged.isnull() | (staged.prev_staged != staged.stage))
+    # A visit ends just before the next one starts; the last one at the case's last staged
+    # event.
+    w = ibis.window(group_by="case_id", order_by="seq")
+    return starts.select(
+        "case_id",
+        visit=ibis.row_number().over(w),
+        stage="stage",
+        stage_order="stage_order",
+        start="ts",
+        end=starts.prev_staged_ts.lead().over(w).fill_null(starts.stage_end),
+        next_start=starts.ts.lead().over(w),
+        reentry=(starts.stage_order < starts.furthest_before).fill_null(False),
     )
-    vw = ibis.window(group_by="case_id", order_by="visit")
-    # Furthest stage reached up to and including each visit; a visit re-enters when its stage
-    # lies before the furthest one reached by the previous visits.
-    visits = visits.mutate(
-        furthest=visits.stage_order.max().over(ibis.cumulative_window(group_by="case_id", order_by="visit"))
-    )
-    visits = visits.mutate(
-        next_start=visits.start.lead().over(vw),
-        reentry=(visits.stage_order < visits.furthest.lag().over(vw)).fill_null(False),
-    )
-    return visits.drop("furthest")
+
+
+def _stage_gaps(p: Prepared) -> bool:
+    """True when some case has an event without a chain stage between two with one."""
+    ev = p.events
+    gap = ev.stage.notnull() & ev.prev_stage.isnull() & ev.furthest_before.notnull()
+    return bool(to_arrow(gap.any()).as_py())
 
 
 def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
@@ -351,11 +368,8 @@ def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: A
     """Where dropped-out cases stopped: partner, activity (of their last event), cases."""
     p = _prepared(events, chain, filters)
     ev = p.events
-    last = ev.join(p.cases.filter(p.cases.dropped).select("case_id", last_ts="end"), "case_id")
-    last = last.filter(last.ts == last.last_ts)
-    # On equal last timestamps the event with the highest sequence number is the last one.
-    last = last.mutate(n=ibis.row_number().over(group_by="case_id", order_by=ibis.desc("seq")))
-    last = last.filter(last.n == 0)
+    # The case's last event (in event order) is the one without a next one.
+    last = ev.filter(ev.next_ts.isnull()).semi_join(p.cases.filter(p.cases.dropped), "case_id")
     out = last.group_by("partner", "activity").agg(cases=last.count())
     return to_frame(out.order_by([ibis.desc("cases"), "partner", "activity"]))
 

@@ -28,7 +28,14 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
 
-from keten.analytics.engine import backend_name, json_value, local_time, materialise, to_arrow
+from keten.analytics.engine import (
+    backend_name,
+    json_value,
+    local_time,
+    materialise,
+    microseconds_between,
+    to_arrow,
+)
 from keten.analytics.model import ChainSpec
 
 GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
@@ -113,7 +120,7 @@ class Prepared:
     filters: Filters
     backend: str
     # event_id, case_id, partner, activity, ts, seq, prev_partner, prev_activity, prev_ts,
-    # stage, period
+    # next_ts, case_end, stage, stage_order, prev_stage, furthest_before, stage_end, period
     events: ibis.Table
     # case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
     cases: ibis.Table
@@ -170,7 +177,8 @@ class Prepared:
     def cache(self) -> Prepared:
         """Materialise events and cases once, for running many metrics over them."""
         self.events = materialise(self.events)
-        self.cases = materialise(self.cases)
+        # From the materialised events, so the window query is not run a second time.
+        self.cases = materialise(case_rows(self.events, self.chain, self.filters, self.backend, self.as_of))
         self.materialised = True
         return self
 
@@ -190,7 +198,7 @@ def ts_literal(backend: str, value: _dt.datetime) -> ibis.Value:
 
 def seconds_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
     """`later - earlier` in seconds, exact to the microsecond, as float64."""
-    return later.delta(earlier, unit="microsecond").cast("float64") / 1_000_000
+    return microseconds_between(later, earlier).cast("float64") / 1_000_000
 
 
 def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | None = None) -> Prepared:
@@ -231,11 +239,24 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     if filters.start is not None or filters.end is not None or filters.partner or filters.attribute:
         ev = ev.semi_join(selected, "case_id")
 
-    order = ibis.window(group_by="case_id", order_by=["ts", "event_id"])
+    # ONE window specification (one sort): every per-event neighbour column the metrics need
+    # is computed here, so the metrics themselves are plain filters and group-bys. Frames
+    # with the same partition and order share DuckDB's sort.
+    key = ["ts", "event_id"]
+    order = ibis.window(group_by="case_id", order_by=key)
+    before = ibis.window(group_by="case_id", order_by=key, rows=(None, -1))
+    whole_case = ibis.window(group_by="case_id", order_by=key, rows=(None, None))
     stage_map = chain.activity_stage
     stage = (
         ev.activity.substitute(stage_map, else_=ibis.null(dt.string)) if stage_map else ibis.null(dt.string)
     )
+    order_of_activity = {a: chain.stage_order[s] for a, s in stage_map.items()}
+    stage_order = (
+        ev.activity.substitute(order_of_activity, else_=ibis.null(dt.int64)).cast("int64")
+        if stage_map
+        else ibis.null(dt.int64)
+    )
+    ev = ev.mutate(stage=stage, stage_order=stage_order)
     ev = ev.select(
         "event_id",
         "case_id",
@@ -246,10 +267,36 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         prev_partner=_.partner.lag().over(order),
         prev_activity=_.activity.lag().over(order),
         prev_ts=_.ts.lag().over(order),
-        stage=stage,
+        # NULL for the case's last event.
+        next_ts=_.ts.lead().over(order),
+        case_end=_.ts.max().over(whole_case),
+        stage="stage",
+        stage_order="stage_order",
+        # Stage of the event before (NULL when it has none) and the furthest chain stage of
+        # all events before: stage visits and re-entries follow from these (`flow`).
+        prev_stage=_.stage.lag().over(order),
+        furthest_before=_.stage_order.max().over(before),
+        # Last event with a chain stage (its visit ends there).
+        stage_end=ibis.ifelse(_.stage.notnull(), _.ts, ibis.null(_.ts.type())).max().over(whole_case),
         period=period_of(backend, _.ts, zone, filters.grain),
     )
 
+    return Prepared(
+        chain=chain,
+        filters=filters,
+        backend=backend,
+        events=ev,
+        cases=case_rows(ev, chain, filters, backend, as_of),
+        as_of=as_of,
+        as_of_utc=as_of_utc,
+    )
+
+
+def case_rows(
+    ev: ibis.Table, chain: ChainSpec, filters: Filters, backend: str, as_of: ibis.Value
+) -> ibis.Table:
+    """One row per case of the prepared events `ev`: case_id, start, end, events, goal_at,
+    duration_s, reached, dropped, open, period."""
     goals = list(chain.goal_activities)
     goal_at = ev.ts.min(where=ev.activity.isin(goals)) if goals else ibis.null(ev.ts.type())
     per_case = ev.group_by("case_id").agg(
@@ -265,14 +312,6 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         dropped=~per_case.reached & (seconds_between(as_of, per_case.start) > horizon_s),
     ).mutate(
         open=~_.reached & ~_.dropped,
-        period=period_of(backend, _.start, zone, filters.grain),
+        period=period_of(backend, _.start, chain.timezone, filters.grain),
     )
-    return Prepared(
-        chain=chain,
-        filters=filters,
-        backend=backend,
-        events=ev,
-        cases=per_case,
-        as_of=as_of,
-        as_of_utc=as_of_utc,
-    )
+    return per_case

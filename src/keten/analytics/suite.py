@@ -56,6 +56,17 @@ def extent(p: flow.Prepared) -> dict[str, Any]:
     return {**row, "events": int(row["events"] or 0), "cases": int(row["cases"] or 0), "partners": partners}
 
 
+def pm4py_metrics(events: ibis.Table, chain: ChainSpec, **filters: Any) -> dict[str, pd.DataFrame]:
+    """The three metrics PM4Py's discover_dfg, discover_performance_dfg and
+    get_all_case_durations compute: `dfg_activity` (counts and durations per edge) and
+    `case_durations`. For comparing like with like (benchmarks/analytics.py)."""
+    p = prepare(events, chain, make_filters(chain, **filters))
+    return {
+        "dfg_activity": flow.dfg(p, chain, level="activity"),
+        "case_durations": flow.case_durations(p, chain),
+    }
+
+
 def run_suite(
     events: ibis.Table,
     chain: ChainSpec,

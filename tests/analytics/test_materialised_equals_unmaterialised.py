@@ -1,0 +1,66 @@
+"""The suite's materialised preparation (one sort, shortcuts for stage visits) gives the
+same frames as each metric computed on its own from the raw events."""
+
+import pandas as pd
+import pytest
+
+from keten.analytics import flow, norms, suite
+from keten.analytics.prepare import make_filters, prepare
+
+# Stages (tests/conftest.py small_spec): intake (a: aanmelding, intake), behandeling (b: start,
+# klaar), afsluiting (a: afgerond). "memo" belongs to no stage.
+NO_GAPS = (
+    ("c1", "a", "memo", "2024-01-01 09:00"),
+    ("c1", "a", "aanmelding", "2024-01-01 10:00"),
+    ("c1", "b", "start", "2024-01-05 10:00"),
+    ("c1", "a", "intake", "2024-01-06 10:00"),
+    ("c1", "b", "klaar", "2024-01-10 10:00"),
+    ("c1", "a", "afgerond", "2024-01-11 10:00"),
+    ("c1", "a", "memo", "2024-01-12 10:00"),
+    ("c2", "a", "aanmelding", "2024-02-01 10:00"),
+    ("c2", "b", "start", "2024-02-01 10:00"),
+)
+# c3: an event without a stage between two visits to intake and inside behandeling.
+WITH_GAPS = (
+    *NO_GAPS,
+    ("c3", "a", "aanmelding", "2024-03-01 10:00"),
+    ("c3", "a", "memo", "2024-03-02 10:00"),
+    ("c3", "a", "intake", "2024-03-03 10:00"),
+    ("c3", "b", "start", "2024-03-04 10:00"),
+    ("c3", "b", "memo", "2024-03-05 10:00"),
+    ("c3", "a", "intake", "2024-03-06 10:00"),
+)
+
+CHECKED = ("stage_times", "handovers", "rework", "dropout_points", "stage_flow", "norm_compliance")
+
+
+def _separately(events, spec) -> dict[str, pd.DataFrame]:
+    return {
+        "stage_times": flow.stage_times(events, spec),
+        "handovers": flow.handovers(events, spec),
+        "rework": flow.rework(events, spec),
+        "dropout_points": flow.dropout_points(events, spec),
+        "stage_flow": flow.stage_flow(events, spec),
+        "norm_compliance": norms.norm_compliance(events, spec),
+    }
+
+
+@pytest.mark.parametrize("rows", [NO_GAPS, WITH_GAPS], ids=["no-gaps", "gaps"])
+def test_suite_frames_equal_metrics_computed_on_their_own(events_of, small_spec, rows):
+    events = events_of(*rows)
+    together = suite.run_suite(events, small_spec)
+    alone = _separately(events, small_spec)
+    for name in CHECKED:
+        pd.testing.assert_frame_equal(together[name], alone[name], check_dtype=False, obj=name)
+
+
+def test_an_event_without_a_stage_does_not_break_a_visit(events_of, small_spec):
+    p = prepare(events_of(*WITH_GAPS), small_spec, make_filters(small_spec)).cache()
+    visits = flow.stage_visits(p).filter(lambda t: t.case_id == "c3").to_pyarrow().to_pandas()
+    visits = visits.sort_values("visit")
+    # aanmelding, memo, intake: one intake visit; then behandeling (start, memo); intake again.
+    assert visits["stage"].tolist() == ["intake", "behandeling", "intake"]
+    assert visits["reentry"].tolist() == [False, False, True]
+    assert [t.day for t in visits["start"]] == [1, 4, 6]
+    assert [t.day for t in visits["end"]] == [3, 4, 6]
+    assert [None if pd.isna(t) else t.day for t in visits["next_start"]] == [4, 6, None]
