@@ -1088,6 +1088,12 @@ def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
         section.bullets.append(warning)
 
 
+def _signed(value: float, decimals: int) -> str:
+    """A change with its sign; one too small to show reads 0, never -0."""
+    shown = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return ("+" if shown > 0 else "") + num(shown, decimals)
+
+
 def _score(value: float | None) -> str:
     return "–" if value is None else num(value, 1)
 
@@ -1120,7 +1126,7 @@ def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
     columns += [name for _code, name in partners]
     rows = []
     for theme in summary.themes:
-        change = "–" if theme.delta is None else ("+" if theme.delta > 0 else "") + num(theme.delta, 1)
+        change = "–" if theme.delta is None else _signed(theme.delta, 1)
         row = [theme.name, _score(theme.chain), _score(theme.previous), change]
         row += [_score(theme.partners.get(code)) for code, _name in partners]
         rows.append(row)

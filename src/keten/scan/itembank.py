@@ -7,6 +7,7 @@ their own wording. Trends across waves follow the item and theme `code`s.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,10 +136,13 @@ def _list(value, where: str) -> list:
     return value
 
 
+# Every answer to a scan reads its bank: parse each stored text once per process. Banks are
+# frozen, so sharing one parsed bank is safe; a text that fails raises and is not cached.
+@functools.lru_cache(maxsize=64)
 def parse_item_bank(text: str, *, name: str = "item bank") -> ItemBank:
     """Parse and check an item-bank YAML text; raise ItemBankError naming the field that is wrong."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
