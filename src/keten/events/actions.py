@@ -23,7 +23,14 @@ from keten.events import bsn, store
 from keten.events.mapping import mapping_errors
 from keten.events.models import IngestBatch
 from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows
-from keten.events.validation import CANONICAL_COLUMNS, ChainRules, IngestReport, Problem, stage_with_fallback
+from keten.events.validation import (
+    CANONICAL_COLUMNS,
+    ChainRules,
+    IngestReport,
+    Problem,
+    copy_clean_events,
+    stage_with_fallback,
+)
 
 Progress = Callable[[str], None]
 
@@ -213,6 +220,9 @@ def _validate_and_store(
         )
         return
     say("validate")
+    if _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say):
+        _record_batch(chain, batch_id, partner, user, report)
+        return
     try:
         problems = stage_with_fallback(con, path, source, mapping, rules, batch_id, workdir)
     except ReadError as exc:
@@ -275,16 +285,16 @@ def _validate_and_store(
     existing = [str(p) for p in store.active_batch_paths(chain)]
     final = store.batch_path(chain, batch_id)
     temp = store.temp_name(final)
-    con.execute("SET preserve_insertion_order = false")  # the store has no row order; writing is faster
     valid = "SELECT * FROM ev WHERE _problem IS NULL"
     if existing:
         valid += " AND event_id NOT IN (SELECT event_id FROM read_parquet(?))"
     columns = ", ".join(CANONICAL_COLUMNS)
-    new_rows = con.execute(
-        f"COPY (SELECT {columns} FROM ({valid})) TO '{_sql_path(temp)}' "  # noqa: S608
-        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)",
+    new_rows = store.write_batch_file(
+        con,
+        f"SELECT {columns} FROM ({valid})",  # noqa: S608
+        temp,
         [existing] if existing else [],
-    ).fetchone()[0]
+    )
     report.rows_stored = new_rows
     report.rows_already_present = report.rows_valid - new_rows
     if new_rows:
@@ -307,6 +317,58 @@ def _validate_and_store(
         "stored_with_rejects" if report.rows_rejected else ("stored" if new_rows else "nothing_new")
     )
     report.batch_id = batch_id
+    _record_batch(chain, batch_id, partner, user, report)
+
+
+def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say) -> bool:
+    """The common case in one pass: a file without a single problem goes straight to its batch file.
+
+    Reading, mapping, checking and the BSN guard run once, streaming into the batch file; then
+    one look at the written event ids finds copies within the file and events stored before.
+    Returns False (and leaves nothing behind) when the file needs the long way: a row with a
+    problem, a BSN, a copy within the file, or a read error. Those are reported from there.
+    """
+    final = store.batch_path(chain, batch_id)
+    temp = store.temp_name(final)
+    written = copy_clean_events(con, source, mapping, rules, batch_id, temp)
+    if not written:
+        temp.unlink(missing_ok=True)
+        return False
+    say("store")
+    existing = [str(p) for p in store.active_batch_paths(chain)]
+    present = "count(*) FILTER (event_id IN (SELECT event_id FROM read_parquet(?)))" if existing else "0"
+    copies, already = con.execute(
+        f"SELECT count(*) - count(DISTINCT event_id), {present} FROM read_parquet(?)",  # noqa: S608
+        [existing, str(temp)] if existing else [str(temp)],
+    ).fetchone()
+    if copies:
+        temp.unlink()
+        return False
+    if already:
+        # Keep only the new events: rewrite the (compact) batch file without the ones stored before.
+        unfiltered = temp.with_name(f"{temp.name}.all")
+        os.replace(temp, unfiltered)
+        store.write_batch_file(
+            con,
+            "SELECT * FROM read_parquet(?) WHERE event_id NOT IN (SELECT event_id FROM read_parquet(?))",
+            temp,
+            [str(unfiltered), existing],
+        )
+        unfiltered.unlink()
+    report.rows_read = report.rows_valid = written
+    report.rows_stored = written - already
+    report.rows_already_present = already
+    if report.rows_stored:
+        store.publish(temp, final)
+    else:
+        temp.unlink()
+    report.status = "stored" if report.rows_stored else "nothing_new"
+    report.batch_id = batch_id
+    return True
+
+
+def _record_batch(chain, batch_id, partner, user, report) -> None:
+    """Write the manifest row: from here on the batch file is part of the store."""
     with transaction.atomic():
         IngestBatch.objects.create(
             chain=chain,

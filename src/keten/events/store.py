@@ -84,6 +84,19 @@ def chain_lock(chain) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def write_batch_file(con, select_sql: str, target: Path, params=()) -> int:
+    """Write the rows of `select_sql` to the Parquet file `target`; return how many."""
+    con.execute("SET preserve_insertion_order = false")  # the store has no row order; writing is faster
+    try:
+        return con.execute(
+            f"COPY ({select_sql}) TO '{str(target).replace(chr(39), chr(39) * 2)}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)",
+            list(params),
+        ).fetchone()[0]
+    finally:
+        con.execute("RESET preserve_insertion_order")  # a staging table's rowid is the file order
+
+
 def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from django.utils.translation import gettext as _
 
 from keten.analytics.engine import EVENT_COLUMNS
-from keten.events.bsn import sieve_sql as bsn_sieve_sql
+from keten.events import bsn, store
 from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident
 
@@ -151,14 +151,15 @@ def _sql_list(values) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> str:
+def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> tuple[str, list[str] | None]:
+    """SQL for the UTC timestamp, and the strptime formats it reads text with (None: typed)."""
     col = quote_ident(column)
     kind = source.types.get(column, "VARCHAR").upper()
     tz_sql = "'" + tz.replace("'", "''") + "'"
     if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-        return f"CAST({col} AS TIMESTAMPTZ)"
+        return f"CAST({col} AS TIMESTAMPTZ)", None
     if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"timezone({tz_sql}, CAST({col} AS TIMESTAMP))"
+        return f"timezone({tz_sql}, CAST({col} AS TIMESTAMP))", None
     text = f"CAST({col} AS VARCHAR)" if kind != "VARCHAR" else f"trim({col})"
     requested = mapping.get("timestamp_format")
     if requested:
@@ -176,8 +177,8 @@ def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) ->
     if local:
         parts.append(f"timezone({tz_sql}, try_strptime({text}, {_sql_list(local)}))")
     if not parts:
-        return "CAST(NULL AS TIMESTAMPTZ)"
-    return parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"
+        return "CAST(NULL AS TIMESTAMPTZ)", formats
+    return (parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"), formats
 
 
 def _detect_formats(con, text: str) -> list[str]:
@@ -191,10 +192,45 @@ def _detect_formats(con, text: str) -> list[str]:
     return [f for _, _, f in reversed(ranked)]
 
 
-def stage_events(
-    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str
-) -> list[Problem]:
-    """Create table `ev` from view `src`; return the problems (file-level ones stop here)."""
+# What the staging query gives each row, besides the raw source columns it carries along.
+STAGED_COLUMNS = "event_id, case_id, partner, activity, timestamp, lifecycle, attributes, _ts_raw, _problem"
+
+
+@dataclass
+class StagingQuery:
+    """The one pass over `src` that maps, checks and sieves every row (see `staging_query`)."""
+
+    ctes: str  # "WITH mapped AS (...), checked AS (...)": select from `checked`
+    bsn_sieve: str  # SQL over `checked`: the row may hold a BSN (nine digits in a row somewhere)
+    bsn_exact: str  # SQL over `checked`: the row holds a number passing the eleven-test
+    resolved: dict
+
+
+def _validated_columns(
+    resolved: dict, rules: ChainRules, mapping: dict, formats: list[str] | None
+) -> set[str]:
+    """Source columns whose value in a row without problems provably holds no nine digits in a row.
+
+    Such a value is one of the chain's codes (checked here, once) or a timestamp read with a
+    format without long digit runs; the BSN sieve then only looks at them in rows with a problem.
+    """
+    validated = set()
+    if formats and max(bsn.longest_digit_run(f) for f in formats) < 9:
+        validated.add(resolved["timestamp"])
+    if rules.activity_owner is not None:
+        codes = list(rules.activity_owner) + list(mapping.get("activity_values") or {})
+        if not any(bsn.has_nine_digits(c) for c in codes):
+            validated.add(resolved["activity"])
+    if "partner" in resolved and rules.partners is not None:
+        if not any(bsn.has_nine_digits(p) for p in rules.partners):
+            validated.add(resolved["partner"])
+    return validated
+
+
+def staging_query(
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules
+) -> tuple[StagingQuery | None, list[Problem]]:
+    """Build the staging query over view `src`; None and the problems when the file cannot be mapped."""
     resolved, missing = resolve_columns(mapping, source.columns)
     problems = [Problem(**m) for m in missing]
     if rules.delivering_partner is None and "partner" not in resolved:
@@ -206,7 +242,7 @@ def stage_events(
             )
         )
     if problems:
-        return problems
+        return None, problems
 
     def text(fieldname: str) -> str:
         return f"nullif(trim(CAST({quote_ident(resolved[fieldname])} AS VARCHAR)), '')"
@@ -228,7 +264,7 @@ def stage_events(
     delivering = rules.delivering_partner
     partner_expr = text("partner") if "partner" in resolved else _lit(delivering)
     ts_raw = text("timestamp")
-    ts_expr = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
+    ts_expr, formats = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
         f"coalesce(lower({text('lifecycle')}), 'complete')" if "lifecycle" in resolved else "'complete'"
     )
@@ -247,11 +283,16 @@ def stage_events(
         if delivering
         else f"{owner_expr} <> partner"
     )
-    # Cheap first sieve of the BSN guard, in the same pass: nine digits in a row anywhere.
-    bsn_sieve = bsn_sieve_sql(source.types)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE ev_t AS
+    # The BSN guard looks at every text column of the source: they travel along as _scan<i>.
+    scanned = bsn.scanned_columns(source.types)
+    validated = _validated_columns(resolved, rules, mapping, formats)
+    carried = ", ".join(f"{expr} AS _scan{i}" for i, expr in enumerate(scanned.values()))
+    always = [f"_scan{i}" for i, name in enumerate(scanned) if name not in validated]
+    when_problem = [f"_scan{i}" for i, name in enumerate(scanned) if name in validated]
+    bsn_sieve = bsn.row_sieve_sql(always)
+    if when_problem:
+        bsn_sieve = f"({bsn_sieve} OR (_problem IS NOT NULL AND {bsn.row_sieve_sql(when_problem)}))"
+    ctes = f"""
         WITH mapped AS (
             SELECT {id_source} AS source_event_id,
                    {text("case_id")} AS case_id,
@@ -260,24 +301,42 @@ def stage_events(
                    {ts_raw} AS ts_raw,
                    {ts_expr} AS timestamp,
                    {lifecycle_expr} AS lifecycle,
-                   {attributes_expr} AS attributes,
-                   {bsn_sieve} AS _bsn
+                   {attributes_expr} AS attributes
+                   {", " + carried if carried else ""}
             FROM src
+        ),
+        checked AS (
+            SELECT coalesce(source_event_id, {derived_id}) AS event_id,
+                   case_id, partner, activity, timestamp, lifecycle, attributes,
+                   CASE WHEN timestamp IS NULL THEN ts_raw END AS _ts_raw,
+                   CASE
+                     WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
+                       THEN 'missing_value'
+                     WHEN timestamp IS NULL THEN 'bad_timestamp'
+                     WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
+                     WHEN {activity_check} THEN 'unknown_activity'
+                     WHEN {partner_check} THEN 'unknown_partner'
+                     WHEN {other_check} THEN 'other_partner'
+                   END AS _problem
+                   {", " + ", ".join(f"_scan{i}" for i in range(len(scanned))) if scanned else ""}
+            FROM mapped
         )
-        SELECT coalesce(source_event_id, {derived_id}) AS event_id,
-               case_id, partner, activity, timestamp, lifecycle, attributes, _bsn,
-               CASE WHEN timestamp IS NULL THEN ts_raw END AS _ts_raw,
-               CASE
-                 WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
-                   THEN 'missing_value'
-                 WHEN timestamp IS NULL THEN 'bad_timestamp'
-                 WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
-                 WHEN {activity_check} THEN 'unknown_activity'
-                 WHEN {partner_check} THEN 'unknown_partner'
-                 WHEN {other_check} THEN 'other_partner'
-               END AS _problem
-        FROM mapped
-        """  # noqa: S608
+    """  # noqa: S608
+    bsn_exact = bsn.row_exact_sql([f"_scan{i}" for i in range(len(scanned))])
+    return StagingQuery(ctes, bsn_sieve, bsn_exact, resolved), []
+
+
+def stage_events(
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str
+) -> list[Problem]:
+    """Create table `ev` from view `src`; return the problems (file-level ones stop here)."""
+    query, problems = staging_query(con, source, mapping, rules)
+    if query is None:
+        return problems
+    # `_bsn` is the cheap first sieve of the BSN guard, in the same pass.
+    con.execute(
+        f"CREATE OR REPLACE TABLE ev_t AS {query.ctes} "  # noqa: S608
+        f"SELECT {STAGED_COLUMNS}, {query.bsn_sieve} AS _bsn FROM checked"
     )
     con.execute(
         f"CREATE OR REPLACE VIEW ev AS SELECT *, rowid + {source.row_offset} AS _row, "  # noqa: S608
@@ -287,7 +346,37 @@ def stage_events(
     if source.rows == 0:
         return []
     _mark_duplicates(con)
-    return _row_problems(con, resolved, rules)
+    return _row_problems(con, query.resolved, rules)
+
+
+def copy_clean_events(
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str, target
+) -> int | None:
+    """Write the canonical events straight to Parquet `target` in one pass, if no row has a problem.
+
+    Returns the number of events written, or None when some row has a problem or a BSN-like
+    number, or the file does not read: the pass stops there, and the caller validates the file
+    the long way (`stage_events`), which says what is wrong and where.
+    """
+    query, problems = staging_query(con, source, mapping, rules)
+    if query is None:
+        return None
+    # error() stops the scan at the first row that needs a report; the exact eleven-test runs
+    # only on the few rows the sieve lets through. The check sits in a column, not in WHERE:
+    # a filter would be pushed down and compute the mapped values twice.
+    not_clean = "error('keten: not a clean file')"
+    checked_id = (
+        f"CASE WHEN _problem IS NOT NULL THEN {not_clean} "
+        f"WHEN {query.bsn_sieve} AND ({query.bsn_exact}) THEN {not_clean} ELSE event_id END AS event_id"
+    )
+    literals = {"chain": f"{_lit(rules.slug)} AS chain", "batch_id": f"{_lit(batch_id)} AS batch_id"}
+    canonical = ", ".join(checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS)
+    try:
+        written = store.write_batch_file(con, f"{query.ctes} SELECT {canonical} FROM checked", target)  # noqa: S608
+    except duckdb.Error:
+        return None
+    source.rows = written
+    return written
 
 
 def _mark_duplicates(con) -> None:
