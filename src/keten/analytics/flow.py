@@ -282,11 +282,14 @@ def _stage_visits(p: Prepared) -> ibis.Table:
         # No event without a stage sits between two with one, so the previous event's
         # stage and time (from the one sort in `prepare`) are those of the previous staged
         # event.
-        staged = staged.mutate(prev_staged=staged.prev_stage, prev_staged_ts=staged.prev_ts)
+        staged = staged.mutate(prev_staged=staged.prev_stage_order, prev_staged_ts=staged.prev_ts)
     else:
         w = ibis.window(group_by="case_id", order_by="seq")
-        staged = staged.mutate(prev_staged=staged.stage.lag().over(w), prev_staged_ts=staged.ts.lag().over(w))
-    starts = staged.filter(staged.prev_staged.isnull() | (staged.prev_staged != staged.stage))
+        staged = staged.mutate(
+            prev_staged=staged.stage_order.lag().over(w), prev_staged_ts=staged.ts.lag().over(w)
+        )
+    # A stage's position in the chain identifies it.
+    starts = staged.filter(staged.prev_staged.isnull() | (staged.prev_staged != staged.stage_order))
     # A visit ends just before the next one starts; the last one at the case's last staged
     # event.
     w = ibis.window(group_by="case_id", order_by="seq")
@@ -305,7 +308,7 @@ def _stage_visits(p: Prepared) -> ibis.Table:
 def _stage_gaps(p: Prepared) -> bool:
     """True when some case has an event without a chain stage between two with one."""
     ev = p.events
-    gap = ev.stage.notnull() & ev.prev_stage.isnull() & ev.furthest_before.notnull()
+    gap = ev.stage.notnull() & ev.prev_stage_order.isnull() & ev.furthest_before.notnull()
     return bool(to_arrow(gap.any()).as_py())
 
 

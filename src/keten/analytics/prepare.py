@@ -119,8 +119,9 @@ class Prepared:
     chain: ChainSpec
     filters: Filters
     backend: str
-    # event_id, case_id, partner, activity, ts, seq, prev_partner, prev_activity, prev_ts,
-    # next_ts, case_end, stage, stage_order, prev_stage, furthest_before, stage_end, period
+    # case_id, partner, activity, ts, seq, prev_partner, prev_activity, prev_ts, next_ts,
+    # case_end, stage, stage_order, prev_stage_order, furthest_before, stage_end, period
+    # (event_id only orders ties; it is not kept)
     events: ibis.Table
     # case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
     cases: ibis.Table
@@ -258,7 +259,6 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     )
     ev = ev.mutate(stage=stage, stage_order=stage_order)
     ev = ev.select(
-        "event_id",
         "case_id",
         "partner",
         "activity",
@@ -272,9 +272,9 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         case_end=_.ts.max().over(whole_case),
         stage="stage",
         stage_order="stage_order",
-        # Stage of the event before (NULL when it has none) and the furthest chain stage of
-        # all events before: stage visits and re-entries follow from these (`flow`).
-        prev_stage=_.stage.lag().over(order),
+        # Stage (its position) of the event before (NULL when it has none) and the furthest
+        # chain stage of all events before: stage visits and re-entries follow from these.
+        prev_stage_order=_.stage_order.lag().over(order),
         furthest_before=_.stage_order.max().over(before),
         # Last event with a chain stage (its visit ends there).
         stage_end=ibis.ifelse(_.stage.notnull(), _.ts, ibis.null(_.ts.type())).max().over(whole_case),
