@@ -116,3 +116,13 @@ def test_a_file_that_needs_the_long_way_leaves_no_one_pass_file_behind(small_cha
 )
 def test_the_longest_digit_run_of_a_timestamp_format(timestamp_format, longest):
     assert longest_digit_run(timestamp_format) == longest
+
+
+@pytest.mark.django_db
+def test_a_bsn_after_the_sampled_rows_of_a_low_cardinality_column_is_found(small_chain, write):
+    rows = [f"k{i},aanmelding,2024-03-01 09:00:00,{'ok' if i % 2 else 'goed'}" for i in range(25_000)]
+    rows.append("k-last,aanmelding,2024-03-01 09:00:00,bsn 123456782")
+    path = write("late.csv", "case_id,activity,timestamp,notitie\n" + "\n".join(rows) + "\n")
+    report = ingest_file(small_chain, path, partner="a")
+    assert [(p.code, p.field, p.count) for p in report.problems] == [("bsn_found", "notitie", 1)]
+    assert not active_batch_paths(small_chain)

@@ -147,8 +147,11 @@ def _case(expr: str, mapping: dict[str, str], default: str) -> str:
     return f"(CASE {expr} {whens} ELSE {default} END)"
 
 
-def _sql_list(values) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+def _sql_formats(formats) -> str:
+    """One strptime format as a plain literal (faster than a list of one), several as a list."""
+    if len(formats) == 1:
+        return _lit(formats[0])
+    return "[" + ", ".join(map(_lit, formats)) + "]"
 
 
 def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> tuple[str, list[str] | None]:
@@ -171,11 +174,11 @@ def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) ->
     local = [f for f in formats if f not in aware and f not in utc]
     parts = []
     if aware:
-        parts.append(f"try_strptime({text}, {_sql_list(aware)})")
+        parts.append(f"try_strptime({text}, {_sql_formats(aware)})")
     if utc:
-        parts.append(f"timezone('UTC', try_strptime({text}, {_sql_list(utc)}))")
+        parts.append(f"timezone('UTC', try_strptime({text}, {_sql_formats(utc)}))")
     if local:
-        parts.append(f"timezone({tz_sql}, try_strptime({text}, {_sql_list(local)}))")
+        parts.append(f"timezone({tz_sql}, try_strptime({text}, {_sql_formats(local)}))")
     if not parts:
         return "CAST(NULL AS TIMESTAMPTZ)", formats
     return (parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"), formats
@@ -225,6 +228,31 @@ def _validated_columns(
         if not any(bsn.has_nine_digits(p) for p in rules.partners):
             validated.add(resolved["partner"])
     return validated
+
+
+SAMPLE_ROWS = 20_000
+MAX_COMMON_VALUES = 500
+
+
+def _common_clean_values(con, columns: list[str]) -> dict[str, list[str]]:
+    """For the low-cardinality text columns: their values in the first rows that hold no nine digits.
+
+    A regular expression per value costs more than a hash lookup; for a column like the packed
+    attributes, with a few hundred distinct values in millions of rows, the sieve then needs the
+    regular expression only for values the first rows did not have. Checked here, in Python, once.
+    """
+    columns = [c for c in columns if c != "event_id"]  # event_id has a scan expression of its own
+    if not columns:
+        return {}
+    lists = ", ".join(
+        f"list(DISTINCT {quote_ident(c)}) FILTER ({quote_ident(c)} IS NOT NULL)" for c in columns
+    )
+    row = con.execute(f"SELECT {lists} FROM (SELECT * FROM src LIMIT {SAMPLE_ROWS})").fetchone()  # noqa: S608
+    return {
+        column: [v for v in values if not bsn.has_nine_digits(v)]
+        for column, values in zip(columns, row, strict=True)
+        if values and len(values) <= MAX_COMMON_VALUES
+    }
 
 
 def staging_query(
@@ -287,7 +315,16 @@ def staging_query(
     scanned = bsn.scanned_columns(source.types)
     validated = _validated_columns(resolved, rules, mapping, formats)
     carried = ", ".join(f"{expr} AS _scan{i}" for i, expr in enumerate(scanned.values()))
-    always = [f"_scan{i}" for i, name in enumerate(scanned) if name not in validated]
+    common = _common_clean_values(
+        con, [n for n in scanned if n not in validated and source.types[n] == "VARCHAR"]
+    )
+    always = [
+        f"CASE WHEN _scan{i} IN ({', '.join(map(_lit, common[name]))}) THEN NULL ELSE _scan{i} END"
+        if common.get(name)
+        else f"_scan{i}"
+        for i, name in enumerate(scanned)
+        if name not in validated
+    ]
     when_problem = [f"_scan{i}" for i, name in enumerate(scanned) if name in validated]
     bsn_sieve = bsn.row_sieve_sql(always)
     if when_problem:
