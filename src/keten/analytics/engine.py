@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import uuid
 import warnings
 import weakref
@@ -67,9 +68,11 @@ def connect(
     spark_master: str | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_directory: str | Path | None = None,
 ) -> Any:
     """Return an Ibis backend connection for `kind` (duckdb or pyspark). For DuckDB,
-    `memory_limit` (e.g. "1500MB") caps its memory; larger work spills to disk."""
+    `memory_limit` (e.g. "1500MB") caps its memory; larger work spills to `temp_directory`
+    (default: keten-duckdb in the system's temporary directory)."""
     if kind == "duckdb":
         con = ibis.duckdb.connect()
         # Every metric orders its own result (to_frame sorts), so DuckDB need not keep
@@ -81,6 +84,11 @@ def connect(
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.IGNORECASE):
                 raise ValueError(f"DuckDB memory limit {memory_limit!r}: use e.g. 1500MB or 2GB.")
             con.raw_sql(f"SET memory_limit = '{memory_limit.strip()}'")
+        # Without this an in-memory DuckDB spills into ".tmp" under whatever directory the
+        # process happens to run in.
+        spill = Path(temp_directory or Path(tempfile.gettempdir()) / "keten-duckdb")
+        spill.mkdir(parents=True, exist_ok=True)
+        con.raw_sql("SET temp_directory = '" + str(spill).replace("'", "''") + "'")
         return con
     if kind == "pyspark":
         try:

@@ -86,6 +86,7 @@ def connection(kind: str | None = None) -> Any:
             kind,
             spark_master=settings.KETEN_SPARK_MASTER,
             memory_limit=settings.KETEN_DUCKDB_MEMORY_LIMIT if kind == "duckdb" else None,
+            temp_directory=Path(settings.KETEN_DATA_DIR) / "tmp" / "duckdb" if kind == "duckdb" else None,
         )
     return _CONNECTIONS[kind]
 
