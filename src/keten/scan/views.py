@@ -67,6 +67,8 @@ def index(request, slug):
         for w in Wave.objects.filter(chain=chain)
         .select_related("item_bank")
         .annotate(response_count=Count("responses"))
+        # Meta.ordering does not apply to a query with an aggregate: order explicitly.
+        .order_by("-opened_at", "-pk")
     ]
     return _page(request, "scan/index.html", chain, membership, rows=rows)
 
