@@ -129,6 +129,13 @@ def test_the_coordinator_reads_the_results_with_charts(page, live_server, result
     wait_for_charts(page)
     assert page.locator("#scan-themes tbody tr").count() == 14
     assert page.locator("#scan-themes .suppressed").count() > 0  # the financier (3) is hidden
+    # The wide table scrolls in its own box, which a keyboard user can reach and scroll.
+    page.locator("[role=region][aria-labelledby=scan-themes-title]").focus()
+    focused = (
+        "document.activeElement.matches('[role=region]') "
+        "&& !!document.activeElement.querySelector('#scan-themes')"
+    )
+    assert page.evaluate(focused)
     page.screenshot(path=screenshot_dir / f"scan-results-{screen}.png", full_page=True)
     page.goto(live_server.url + reverse("scan:gains", args=[results.chain.slug, results.pk]))
     assert page.locator("#gains-matrix .gap-highlight").count() == 3
