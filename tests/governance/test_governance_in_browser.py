@@ -162,3 +162,26 @@ def test_the_identity_set_here_shows_in_the_header(page, live_server, personas, 
         "el => getComputedStyle(el).backgroundColor"
     )
     page.screenshot(path=screenshot_dir / "governance-identity.png", full_page=True)
+
+
+def test_a_coordinator_deletes_a_wrongly_entered_escalation(
+    page, live_server, personas, tables, screenshot_dir
+):
+    chain = personas.chain
+    wrong = Escalation.objects.create(
+        chain=chain,
+        topic="Dubbel ingevoerd",
+        raised_level="tactical",
+        raised_by=chain.partners.get(code="a"),
+        raised_on=dt.date.today(),
+    )
+    log_in(page, live_server, "regisseur")
+    page.goto(base(live_server, chain) + f"escalaties/{wrong.pk}/")
+    delete = page.locator("button[name=delete]")
+    assert not delete.is_visible()  # a second step: nothing is deleted by one stray click
+    page.click("details.gov-delete summary")
+    page.screenshot(path=screenshot_dir / "governance-delete.png", full_page=True)
+    delete.click()
+    page.wait_for_selector("text=Deleted: Dubbel ingevoerd.")
+    assert page.locator("text=Dubbel ingevoerd").count() == 1  # only the message still names it
+    assert not Escalation.objects.filter(pk=wrong.pk).exists()

@@ -3,65 +3,15 @@
 Analyst A holds a seat at the operational table, the steering member at the steering group;
 analyst B holds no seat. Members read everything; changes need the coordinator role or a seat."""
 
-import datetime as dt
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from keten.governance.models import (
-    Covenant,
-    Decision,
-    Escalation,
-    Meeting,
-    RelationshipActivity,
-    Seat,
-    SuccessStory,
-)
+from tests.governance.conftest import PNG
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("coordinator", "analyst_a", "analyst_b", "steering", "outsider")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def register(personas, tables):
-    chain = personas.chain
-    a = chain.partners.get(code="a")
-    covenant = Covenant.objects.create(chain=chain, title="Convenant 2024")
-    covenant.parties.set(chain.partners.all())
-    covenant.document.save("convenant.pdf", ContentFile(b"%PDF-1.4 test"))
-    chain.logo.save("keten.png", ContentFile(PNG))
-    meeting = Meeting.objects.create(table=tables["operational"], held_on=dt.date(2025, 1, 10))
-    decision = Decision.objects.create(
-        table=tables["operational"], text="Besluit", decided_on=dt.date(2025, 1, 10)
-    )
-    escalation = Escalation.objects.create(
-        chain=chain, topic="Wachttijd", raised_level="operational", raised_by=a, raised_on=dt.date(2025, 1, 5)
-    )
-    story = SuccessStory.objects.create(
-        chain=chain,
-        title="Verhaal",
-        body="Samen gelukt.",
-        month=dt.date(2025, 1, 1),
-        author=personas.analyst_b,
-    )
-    activity = RelationshipActivity.objects.create(
-        chain=chain, kind="cafe", title="Ketencafé", held_on=dt.date(2025, 1, 20)
-    )
-    seat = Seat.objects.filter(table=tables["operational"]).first()
-    return {
-        "chain": chain,
-        "covenant": covenant,
-        "meeting": meeting,
-        "decision": decision,
-        "escalation": escalation,
-        "story": story,
-        "activity": activity,
-        "seat": seat,
-        **tables,
-    }
 
 
 def url(r, name, *args):

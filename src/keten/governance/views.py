@@ -60,8 +60,17 @@ def _page(request, chain, rights, template, **context):
 
 
 def _edit(request, chain, rights, form_class, *, instance=None, title, back, form_kwargs=None, intro=""):
-    """Show and save one governance form; on success audit the change and go `back`."""
+    """Show and save one governance form; on success audit the change and go `back`.
+
+    The coordinator may also delete an existing record from the same page (a POST with
+    `delete`); whoever else may edit it may not remove it from the register."""
     form_kwargs = {"chain": chain, **(form_kwargs or {})}
+    may_delete = instance is not None and rights.is_coordinator
+    if request.method == "POST" and "delete" in request.POST:
+        _require(may_delete)
+        actions.delete_record(request.user, chain, instance)
+        messages.success(request, _("Deleted: %(record)s.") % {"record": str(instance)[:120]})
+        return redirect(back)
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, instance=instance, **form_kwargs)
         if form.is_valid():
@@ -71,7 +80,15 @@ def _edit(request, chain, rights, form_class, *, instance=None, title, back, for
     else:
         form = form_class(instance=instance, **form_kwargs)
     return _page(
-        request, chain, rights, "governance/form.html", form=form, title=title, back=back, intro=intro
+        request,
+        chain,
+        rights,
+        "governance/form.html",
+        form=form,
+        title=title,
+        back=back,
+        intro=intro,
+        may_delete=may_delete,
     )
 
 
