@@ -43,12 +43,11 @@ def row_counts() -> dict[str, int]:
 
 
 def as_stored(spec: ChainSpec) -> ChainSpec:
-    """What the database gives back: owners and KPI partners are sets, agreements sorted by code."""
+    """What the database gives back: owners and KPI partners are sets; everything else, the
+    order of the agreements included, as written."""
     return replace(
         spec,
-        agreements=tuple(
-            replace(a, owners=tuple(sorted(a.owners))) for a in sorted(spec.agreements, key=lambda a: a.code)
-        ),
+        agreements=tuple(replace(a, owners=tuple(sorted(a.owners))) for a in spec.agreements),
         objectives=tuple(
             replace(o, kpis=tuple(replace(k, partners=tuple(sorted(k.partners))) for k in o.kpis))
             for o in spec.objectives

@@ -68,11 +68,12 @@ def save_chain_spec(spec: ChainSpec) -> Chain:
         )
 
     chain.agreements.exclude(code__in=[a.code for a in spec.agreements]).delete()
-    for a in spec.agreements:
+    for position, a in enumerate(spec.agreements):
         agreement, _ = Agreement.objects.update_or_create(
             chain=chain,
             code=a.code,
             defaults={
+                "position": position,
                 "name": a.name,
                 "description": a.description,
                 "from_activity": a.from_activity,

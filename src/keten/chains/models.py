@@ -196,9 +196,11 @@ class Agreement(models.Model):
         _("agreed share"), validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
     owners = models.ManyToManyField(Partner, related_name="agreements", blank=True)
+    # The order of the chain definition file, so an export reads like the file that was imported.
+    position = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
-        ordering = ["chain", "code"]
+        ordering = ["chain", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["chain", "code"], name="agreement_code_unique_in_chain")
         ]
