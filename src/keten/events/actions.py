@@ -22,7 +22,7 @@ from keten.chains.query import membership_of
 from keten.events import bsn, store
 from keten.events.mapping import mapping_errors
 from keten.events.models import IngestBatch
-from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows
+from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows, sql_literal
 from keten.events.validation import (
     CANONICAL_COLUMNS,
     ChainRules,
@@ -309,7 +309,7 @@ def _validate_and_store(
             f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "  # noqa: S608
             f"FROM ev e JOIN {materialize_rows(con, source)} s ON s._row = e._row "
             "WHERE e._problem IS NOT NULL ORDER BY e._row) "
-            f"TO '{_sql_path(rejects_temp)}' (HEADER, DELIMITER ',')"
+            f"TO {sql_literal(rejects_temp)} (HEADER, DELIMITER ',')"
         )
         store.publish(rejects_temp, rejects)
 
@@ -386,10 +386,6 @@ def _record_batch(chain, batch_id, partner, user, report) -> None:
             rows_stored=report.rows_stored,
             report=report.as_dict(),
         )
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _read_failure(name: str, source, exc: Exception) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from keten.events.readers import ReadError, Source, load_source, materialize_rows, quote_ident
+from keten.events.readers import ReadError, Source, load_source, materialize_rows, quote_ident, sql_literal
 
 KEY_ENV = "KETEN_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
@@ -95,7 +95,7 @@ def pseudonymize_file(
         rows = materialize_rows(con, info)
         query = f"SELECT {', '.join(select)} FROM {rows} s {' '.join(joins)} ORDER BY s._row"  # noqa: S608
         options = "FORMAT parquet" if Path(target).suffix == ".parquet" else "HEADER, DELIMITER ','"
-        con.execute(f"COPY ({query}) TO '{str(target).replace(chr(39), chr(39) * 2)}' ({options})")
+        con.execute(f"COPY ({query}) TO {sql_literal(target)} ({options})")
         return counts
     finally:
         con.close()

@@ -54,6 +54,11 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def sql_literal(value) -> str:
+    """A text (a file path, a code, a format) as a quoted SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def sniff_format(path: Path) -> str:
     """Return csv, csv.gz, xes, xes.gz or parquet from the file's first bytes (not its name)."""
     with open(path, "rb") as handle:
@@ -198,8 +203,8 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
 
 
 def _csv_view(con, csv_path: Path, delimiter: str) -> None:
-    literal = "'" + str(csv_path).replace("'", "''") + "'"
-    delim = "'" + delimiter.replace("'", "''") + "'"
+    literal = sql_literal(csv_path)
+    delim = sql_literal(delimiter)
     con.execute(
         "CREATE OR REPLACE VIEW src AS SELECT * FROM read_csv("  # noqa: S608 (quoted literals)
         f"{literal}, all_varchar = true, header = true, delim = {delim}, quote = '\"', escape = '\"', "
@@ -325,7 +330,7 @@ def _drop_previous(element) -> None:
 
 def _load_parquet(con, path: Path) -> Source:
     try:
-        literal = "'" + str(path).replace("'", "''") + "'"
+        literal = sql_literal(path)
         con.execute(
             "CREATE OR REPLACE VIEW src_file AS "  # noqa: S608 (a quoted literal)
             f"SELECT * FROM read_parquet({literal}, file_row_number = true)"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from keten.events.readers import sql_literal
+
 TEMP_PREFIX = ".tmp-"
 
 
@@ -89,7 +91,7 @@ def write_batch_file(con, select_sql: str, target: Path, params=()) -> int:
     con.execute("SET preserve_insertion_order = false")  # the store has no row order; writing is faster
     try:
         return con.execute(
-            f"COPY ({select_sql}) TO '{str(target).replace(chr(39), chr(39) * 2)}' "
+            f"COPY ({select_sql}) TO {sql_literal(target)} "
             # Row groups of a million rows made each thread buffer ~200 MB: under the ingest's
             # memory limit DuckDB then spilled, and writing took 1.5x as long (10M events).
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 250000)",

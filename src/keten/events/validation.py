@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from keten.analytics.engine import EVENT_COLUMNS
 from keten.events import bsn, store
 from keten.events.mapping import resolve_columns
-from keten.events.readers import Source, quote_ident
+from keten.events.readers import Source, quote_ident, sql_literal
 
 MAX_ROWS = 10
 MAX_EXAMPLES = 5
@@ -135,30 +135,26 @@ class ChainRules:
     delivering_partner: str | None  # None: a chain-wide file with a partner column
 
 
-def _lit(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:
     """SQL: look `expr` up in a small mapping (a CASE, which keeps row order, unlike a join)."""
     if not mapping:
         return default
-    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
+    whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in mapping.items())
     return f"(CASE {expr} {whens} ELSE {default} END)"
 
 
 def _sql_formats(formats) -> str:
     """One strptime format as a plain literal (faster than a list of one), several as a list."""
     if len(formats) == 1:
-        return _lit(formats[0])
-    return "[" + ", ".join(map(_lit, formats)) + "]"
+        return sql_literal(formats[0])
+    return "[" + ", ".join(map(sql_literal, formats)) + "]"
 
 
 def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> tuple[str, list[str] | None]:
     """SQL for the UTC timestamp, and the strptime formats it reads text with (None: typed)."""
     col = quote_ident(column)
     kind = source.types.get(column, "VARCHAR").upper()
-    tz_sql = "'" + tz.replace("'", "''") + "'"
+    tz_sql = sql_literal(tz)
     if kind.startswith("TIMESTAMP WITH TIME ZONE"):
         return f"CAST({col} AS TIMESTAMPTZ)", None
     if kind.startswith("TIMESTAMP") or kind == "DATE":
@@ -285,12 +281,12 @@ def staging_query(
     owner_expr = _case("activity", rules.activity_owner or {}, default="NULL")
     activity_check = f"{owner_expr} IS NULL" if rules.activity_owner is not None else "false"
     partner_check = (
-        f"partner NOT IN ({', '.join(_lit(p) for p in rules.partners) or 'NULL'})"
+        f"partner NOT IN ({', '.join(sql_literal(p) for p in rules.partners) or 'NULL'})"
         if rules.partners is not None
         else "false"
     )
     delivering = rules.delivering_partner
-    partner_expr = text("partner") if "partner" in resolved else _lit(delivering)
+    partner_expr = text("partner") if "partner" in resolved else sql_literal(delivering)
     ts_raw = text("timestamp")
     ts_expr, formats = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
@@ -298,7 +294,7 @@ def staging_query(
     )
     attribute_columns = resolved["__attributes__"]
     if attribute_columns:
-        pairs = ", ".join(f"{_lit(c)}, CAST({quote_ident(c)} AS VARCHAR)" for c in attribute_columns)
+        pairs = ", ".join(f"{sql_literal(c)}, CAST({quote_ident(c)} AS VARCHAR)" for c in attribute_columns)
         attributes_expr = f"CAST(json_object({pairs}) AS VARCHAR)"
     elif "attributes" in source.columns and "attributes" not in mapping:
         attributes_expr = "coalesce(CAST(\"attributes\" AS VARCHAR), '{}')"
@@ -307,7 +303,7 @@ def staging_query(
     derived_id = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"
     id_source = f"{text('event_id')}" if "event_id" in resolved else "NULL"
     other_check = (
-        f"(partner <> {_lit(delivering)} OR {owner_expr} <> partner)"
+        f"(partner <> {sql_literal(delivering)} OR {owner_expr} <> partner)"
         if delivering
         else f"{owner_expr} <> partner"
     )
@@ -319,7 +315,7 @@ def staging_query(
         con, [n for n in scanned if n not in validated and source.types[n] == "VARCHAR"]
     )
     always = [
-        f"CASE WHEN _scan{i} IN ({', '.join(map(_lit, common[name]))}) THEN NULL ELSE _scan{i} END"
+        f"CASE WHEN _scan{i} IN ({', '.join(map(sql_literal, common[name]))}) THEN NULL ELSE _scan{i} END"
         if common.get(name)
         else f"_scan{i}"
         for i, name in enumerate(scanned)
@@ -377,7 +373,7 @@ def stage_events(
     )
     con.execute(
         f"CREATE OR REPLACE VIEW ev AS SELECT *, rowid + {source.row_offset} AS _row, "  # noqa: S608
-        f"{_lit(rules.slug)} AS chain, {_lit(batch_id)} AS batch_id FROM ev_t"
+        f"{sql_literal(rules.slug)} AS chain, {sql_literal(batch_id)} AS batch_id FROM ev_t"
     )
     source.rows = con.execute("SELECT count(*) FROM ev_t").fetchone()[0]
     if source.rows == 0:
@@ -406,7 +402,10 @@ def copy_clean_events(
         f"CASE WHEN _problem IS NOT NULL THEN {not_clean} "
         f"WHEN {query.bsn_sieve} AND ({query.bsn_exact}) THEN {not_clean} ELSE event_id END AS event_id"
     )
-    literals = {"chain": f"{_lit(rules.slug)} AS chain", "batch_id": f"{_lit(batch_id)} AS batch_id"}
+    literals = {
+        "chain": f"{sql_literal(rules.slug)} AS chain",
+        "batch_id": f"{sql_literal(batch_id)} AS batch_id",
+    }
     canonical = ", ".join(checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS)
     try:
         written = store.write_batch_file(con, f"{query.ctes} SELECT {canonical} FROM checked", target)  # noqa: S608
