@@ -391,23 +391,27 @@ def copy_clean_events(
     number, or the file does not read: the pass stops there, and the caller validates the file
     the long way (`stage_events`), which says what is wrong and where.
     """
-    query, problems = staging_query(con, source, mapping, rules)
-    if query is None:
-        return None
-    # error() stops the scan at the first row that needs a report; the exact eleven-test runs
-    # only on the few rows the sieve lets through. The check sits in a column, not in WHERE:
-    # a filter would be pushed down and compute the mapped values twice.
-    not_clean = "error('keten: not a clean file')"
-    checked_id = (
-        f"CASE WHEN _problem IS NOT NULL THEN {not_clean} "
-        f"WHEN {query.bsn_sieve} AND ({query.bsn_exact}) THEN {not_clean} ELSE event_id END AS event_id"
-    )
-    literals = {
-        "chain": f"{sql_literal(rules.slug)} AS chain",
-        "batch_id": f"{sql_literal(batch_id)} AS batch_id",
-    }
-    canonical = ", ".join(checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS)
+    # Any engine error (a broken row, bytes that are not UTF-8, ...) sends the file the long
+    # way too, where it is read again and reported with its row and reason.
     try:
+        query, _problems = staging_query(con, source, mapping, rules)
+        if query is None:
+            return None
+        # error() stops the scan at the first row that needs a report; the exact eleven-test
+        # runs only on the few rows the sieve lets through. The check sits in a column, not in
+        # WHERE: a filter would be pushed down and compute the mapped values twice.
+        not_clean = "error('keten: not a clean file')"
+        checked_id = (
+            f"CASE WHEN _problem IS NOT NULL THEN {not_clean} "
+            f"WHEN {query.bsn_sieve} AND ({query.bsn_exact}) THEN {not_clean} ELSE event_id END AS event_id"
+        )
+        literals = {
+            "chain": f"{sql_literal(rules.slug)} AS chain",
+            "batch_id": f"{sql_literal(batch_id)} AS batch_id",
+        }
+        canonical = ", ".join(
+            checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS
+        )
         written = store.write_batch_file(con, f"{query.ctes} SELECT {canonical} FROM checked", target)  # noqa: S608
     except duckdb.Error:
         return None
