@@ -53,6 +53,7 @@ def test_stage_and_handover_times_of_each_case_add_up_to_its_duration(con, small
     p = prepare(_events(con, rows), small_spec, make_filters(small_spec))
     blocks = (
         flow.stage_blocks(p)
+        .join(p.case_ids, "case")
         .group_by("case_id")
         .agg(stage_s=lambda t: t.seconds.sum())
         .to_pyarrow()

@@ -135,15 +135,15 @@ def _all_last(df: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
 
 
 def stage_blocks(p: Prepared) -> ibis.Table:
-    """Partner blocks: case_id, block (0-based), partner, start, end, seconds."""
-    ev = p.events
+    """Partner blocks: case (number), block (0-based), partner (code), start, end, seconds."""
+    ev = p.ev
     # A block starts where the partner changes; it ends just before the next block starts
     # (that event's prev_ts), the last one at the case's end. Only the block starts are
     # ordered again, not every event.
     starts = ev.filter(ev.prev_partner.isnull() | (ev.prev_partner != ev.partner))
-    w = ibis.window(group_by="case_id", order_by="seq")
+    w = ibis.window(group_by="case", order_by="seq")
     blocks = starts.select(
-        "case_id",
+        "case",
         block=ibis.row_number().over(w),
         partner="partner",
         start="ts",
@@ -159,19 +159,31 @@ def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any)
     b = stage_blocks(p)
     out = b.group_by("partner").agg(
         blocks=b.count(),
-        cases=b.case_id.nunique(),
+        cases=b.case.nunique(),
         **day_stats(b.seconds),
         total_days=b.seconds.sum() / SECONDS_PER_DAY,
     )
-    return to_frame(out, ["partner"])
+    return to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
 
 
 def handover_edges(p: Prepared) -> ibis.Table:
     """Every handover: case_id, from_partner, to_partner, ts (arrival), seconds."""
-    ev = p.events
-    h = ev.filter(ev.prev_partner.notnull() & (ev.prev_partner != ev.partner))
+    h = _handover_edges(p).join(p.case_ids, "case")
     return h.select(
         "case_id",
+        from_partner=p.partner_name(h.from_partner),
+        to_partner=p.partner_name(h.to_partner),
+        ts="ts",
+        seconds="seconds",
+    )
+
+
+def _handover_edges(p: Prepared) -> ibis.Table:
+    """`handover_edges` with case numbers and partner codes."""
+    ev = p.ev
+    h = ev.filter(ev.prev_partner.notnull() & (ev.prev_partner != ev.partner))
+    return h.select(
+        "case",
         from_partner=h.prev_partner,
         to_partner=h.partner,
         ts=h.ts,
@@ -183,10 +195,11 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
     """Handover time per partner pair: from_partner, to_partner, cases, transitions,
     mean_days, median_days, p80_days, p90_days."""
     p = _prepared(events, chain, filters)
-    h = handover_edges(p)
+    h = _handover_edges(p)
     out = h.group_by("from_partner", "to_partner").agg(
-        cases=h.case_id.nunique(), transitions=h.count(), **day_stats(h.seconds)
+        cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
     )
+    out = out.mutate(from_partner=p.partner_name(out.from_partner), to_partner=p.partner_name(out.to_partner))
     return to_frame(out, ["from_partner", "to_partner"])
 
 
@@ -202,36 +215,40 @@ def dfg(
     if level not in ("activity", "partner"):
         raise ValueError(f"DFG level {level!r}: use activity or partner.")
     p = _prepared(events, chain, filters)
-    ev = p.events
+    ev = p.ev
     prev = ev.prev_activity if level == "activity" else ev.prev_partner
     cur = ev.activity if level == "activity" else ev.partner
     e = ev.filter(ev.seq > 0).select(
-        "case_id", source=prev, target=cur, seconds=seconds_between(ev.ts, ev.prev_ts)
+        "case", source=prev, target=cur, seconds=seconds_between(ev.ts, ev.prev_ts)
     )
     out = e.group_by("source", "target").agg(
-        frequency=e.count(), cases=e.case_id.nunique(), **day_stats(e.seconds, extended=True)
+        frequency=e.count(), cases=e.case.nunique(), **day_stats(e.seconds, extended=True)
     )
-    return to_frame(out, ["source", "target"])
+    name = p.activity_name if level == "activity" else p.partner_name
+    return to_frame(out.mutate(source=name(out.source), target=name(out.target)), ["source", "target"])
 
 
 def case_variants(p: Prepared) -> ibis.Table:
-    """case_id, variant, length (computed once per preparation)."""
+    """case (number), variant (array of activity codes), length (computed once per
+    preparation)."""
     return p.shared("case_variants", _case_variants)
 
 
 def _case_variants(p: Prepared) -> ibis.Table:
-    """case_id, variant (activities joined by VARIANT_SEPARATOR), length."""
-    ev = p.events
+    ev = p.ev
     # Ordered aggregation is not available on every engine: collect (seq, activity) pairs
-    # and sort the array instead.
-    per_case = ev.group_by("case_id").agg(
-        steps=ibis.struct({"seq": ev.seq, "activity": ev.activity}).collect()
-    )
+    # and sort the array instead. Integer codes, decoded once per variant (`variant_text`).
+    per_case = ev.group_by("case").agg(steps=ibis.struct({"seq": ev.seq, "activity": ev.activity}).collect())
     return per_case.select(
-        "case_id",
-        variant=per_case.steps.sort().map(lambda s: s.activity).join(VARIANT_SEPARATOR),
+        "case",
+        variant=per_case.steps.sort().map(lambda s: s.activity),
         length=per_case.steps.length(),
     )
+
+
+def variant_text(p: Prepared, variant: ibis.Value) -> ibis.Value:
+    """A variant's activity names joined by VARIANT_SEPARATOR."""
+    return variant.map(p.activity_name).join(VARIANT_SEPARATOR)
 
 
 def variants(
@@ -240,14 +257,14 @@ def variants(
     """Variants, most frequent first: rank (1-based), variant, length, cases, share (of all
     cases in the selection), median_days, mean_days. At most `limit` rows (None: all)."""
     p = _prepared(events, chain, filters)
-    v = case_variants(p).join(p.cases.select("case_id", "duration_s"), "case_id")
+    v = case_variants(p).join(p.cases.select("case", "duration_s"), "case")
     total = p.cases.count()
     out = v.group_by("variant", "length").agg(
         cases=v.count(),
         median_days=(v.duration_s / SECONDS_PER_DAY).median(),
         mean_days=(v.duration_s / SECONDS_PER_DAY).mean(),
     )
-    out = out.mutate(share=out.cases / total.as_scalar())
+    out = out.mutate(share=out.cases / total.as_scalar(), variant=variant_text(p, out.variant))
     out = out.order_by([ibis.desc("cases"), "variant"])
     if limit is not None:
         out = out.limit(limit)
@@ -271,20 +288,21 @@ def stage_visits(p: Prepared) -> ibis.Table:
 
 
 def _stage_visits(p: Prepared) -> ibis.Table:
-    """Visits to chain stages: case_id, visit (0-based), stage, stage_order, start, end,
-    next_start (start of the case's next visit or NULL), reentry (bool).
+    """Visits to chain stages: case (number), visit (0-based), stage_order (the stage's
+    position, which identifies it), start, end, next_start (start of the case's next visit
+    or NULL), reentry (bool).
 
     A visit is a maximal run of a case's events (those with a chain stage) in one stage;
     events without a stage do not break it. It re-enters when its stage lies before the
     furthest stage of the events before it."""
-    staged = p.events.filter(p.events.stage.notnull())
+    staged = p.ev.filter(p.ev.stage_order.notnull())
     if p.materialised and not _stage_gaps(p):
         # No event without a stage sits between two with one, so the previous event's
         # stage and time (from the one sort in `prepare`) are those of the previous staged
         # event.
         staged = staged.mutate(prev_staged=staged.prev_stage_order, prev_staged_ts=staged.prev_ts)
     else:
-        w = ibis.window(group_by="case_id", order_by="seq")
+        w = ibis.window(group_by="case", order_by="seq")
         staged = staged.mutate(
             prev_staged=staged.stage_order.lag().over(w), prev_staged_ts=staged.ts.lag().over(w)
         )
@@ -292,11 +310,10 @@ def _stage_visits(p: Prepared) -> ibis.Table:
     starts = staged.filter(staged.prev_staged.isnull() | (staged.prev_staged != staged.stage_order))
     # A visit ends just before the next one starts; the last one at the case's last staged
     # event.
-    w = ibis.window(group_by="case_id", order_by="seq")
+    w = ibis.window(group_by="case", order_by="seq")
     return starts.select(
-        "case_id",
+        "case",
         visit=ibis.row_number().over(w),
-        stage="stage",
         stage_order="stage_order",
         start="ts",
         end=starts.prev_staged_ts.lead().over(w).fill_null(starts.stage_end),
@@ -307,8 +324,8 @@ def _stage_visits(p: Prepared) -> ibis.Table:
 
 def _stage_gaps(p: Prepared) -> bool:
     """True when some case has an event without a chain stage between two with one."""
-    ev = p.events
-    gap = ev.stage.notnull() & ev.prev_stage_order.isnull() & ev.furthest_before.notnull()
+    ev = p.ev
+    gap = ev.stage_order.notnull() & ev.prev_stage_order.isnull() & ev.furthest_before.notnull()
     return bool(to_arrow(gap.any()).as_py())
 
 
@@ -318,16 +335,16 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
     re-entry against all cases in the selection. Stages in chain order."""
     p = _prepared(events, chain, filters)
     v = stage_visits(p)
-    per = v.group_by("stage").agg(
-        cases_visiting=v.case_id.nunique(),
-        cases_reentering=v.case_id.nunique(where=v.reentry),
+    per = v.group_by("stage_order").agg(
+        cases_visiting=v.case.nunique(),
+        cases_reentering=v.case.nunique(where=v.reentry),
         reentries=v.reentry.cast("int64").sum(),
     )
-    df = to_frame(per)
+    df = to_frame(per.mutate(stage=p.stage_name(per.stage_order)).drop("stage_order"))
     order = chain.stage_order
     df = df.assign(_o=df["stage"].map(order)).sort_values("_o").drop(columns="_o")
     total_cases = int(to_arrow(p.cases.count()).as_py())
-    any_cases = int(to_arrow(v.filter(v.reentry).case_id.nunique()).as_py() or 0)
+    any_cases = int(to_arrow(v.filter(v.reentry).case.nunique()).as_py() or 0)
     all_row = pd.DataFrame(
         [
             {
@@ -370,10 +387,11 @@ def dropout(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> 
 def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Where dropped-out cases stopped: partner, activity (of their last event), cases."""
     p = _prepared(events, chain, filters)
-    ev = p.events
+    ev = p.ev
     # The case's last event (in event order) is the one without a next one.
-    last = ev.filter(ev.next_ts.isnull()).semi_join(p.cases.filter(p.cases.dropped), "case_id")
+    last = ev.filter(ev.next_ts.isnull()).semi_join(p.cases.filter(p.cases.dropped), "case")
     out = last.group_by("partner", "activity").agg(cases=last.count())
+    out = out.mutate(partner=p.partner_name(out.partner), activity=p.activity_name(out.activity))
     return to_frame(out.order_by([ibis.desc("cases"), "partner", "activity"]))
 
 
@@ -388,14 +406,14 @@ def stage_flow(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) 
 
 
 def _stage_flow(p: Prepared, chain: ChainSpec) -> pd.DataFrame:
-    v = stage_visits(p).join(p.cases.select("case_id", closed=~p.cases.open), "case_id")
+    v = stage_visits(p).join(p.cases.select("case", closed=~p.cases.open), "case")
     exit_ts = ibis.ifelse(v.next_start.notnull(), v.next_start, ibis.ifelse(v.closed, v.end, ibis.null()))
     v = v.mutate(exit_ts=exit_ts)
-    inflow = v.group_by(stage=v.stage, period=p.period(v.start)).agg(inflow=v.count())
+    inflow = v.group_by(stage=v.stage_order, period=p.period(v.start)).agg(inflow=v.count())
     outs = v.filter(v.exit_ts.notnull())
-    outflow = outs.group_by(stage=outs.stage, period=p.period(outs.exit_ts)).agg(outflow=outs.count())
-    fin = to_frame(inflow)
-    fout = to_frame(outflow)
+    outflow = outs.group_by(stage=outs.stage_order, period=p.period(outs.exit_ts)).agg(outflow=outs.count())
+    fin = to_frame(inflow.mutate(stage=p.stage_name(inflow.stage)))
+    fout = to_frame(outflow.mutate(stage=p.stage_name(outflow.stage)))
     stages = [s.code for s in chain.stages]
     columns = ["period", "stage", "inflow", "outflow", "wip"]
     if fin.empty:

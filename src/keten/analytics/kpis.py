@@ -146,10 +146,14 @@ def kpi_series(p: Prepared, kpi: KpiSpec) -> pd.DataFrame:
         )
         expr = expr.select("period", value=expr.durable.cast("float64") / expr.cases, cases=expr.cases)
     elif kpi.kind == "volume":
-        ev = p.events.filter(p.events.activity == params["activity"])
+        ev = p.ev.filter(p.ev.activity == p.activity_code(params["activity"]))
         if kpi.partners:
-            ev = ev.filter(ev.partner.isin(list(kpi.partners)))
-        expr = ev.group_by("period").agg(cases=ev.case_id.nunique()).mutate(value=_.cases.cast("float64"))
+            ev = ev.filter(ev.partner.isin([p.partner_code(code) for code in kpi.partners]))
+        expr = (
+            ev.group_by(period=p.period(ev.ts))
+            .agg(cases=ev.case.nunique())
+            .mutate(value=_.cases.cast("float64"))
+        )
     elif kpi.kind == "wip":
         flow = stage_flow(p, p.chain)
         flow = flow[flow["stage"] == params["stage"]]
@@ -180,8 +184,9 @@ def _fill_periods(df: pd.DataFrame, p: Prepared) -> pd.DataFrame:
     """Volume: periods without the activity count as zero, between the first and last event."""
     from keten.analytics.flow import _period_range
 
+    # The period of the first (last) event is the first (last) period.
     bounds = to_frame(
-        p.events.agg(first=p.events.period.min(), last=p.events.period.max()).mutate(period=ibis.literal("x"))
+        p.ev.agg(first=p.period(p.ev.ts.min()), last=p.period(p.ev.ts.max())).mutate(period=ibis.literal("x"))
     )
     if bounds.empty or pd.isna(bounds["first"].iloc[0]):
         return df

@@ -55,53 +55,54 @@ def chain_pairs(chain: ChainSpec) -> list[tuple[str, str]]:
 
 def _all_pairs(p: Prepared) -> ibis.Table:
     """`activity_pairs` for every pair in `chain_pairs` in one query (one scan of the events
-    instead of one join per agreement and KPI): from_activity, to_activity, case_id, t_from,
-    t_to."""
-    pairs = chain_pairs(p.chain)
-    ev = p.events
+    instead of one join per agreement and KPI): from_activity, to_activity (codes), case,
+    t_from, t_to."""
+    pairs = [(p.activity_code(f), p.activity_code(t)) for f, t in chain_pairs(p.chain)]
+    ev = p.ev
     starts = (
         ev.filter(ev.activity.isin(sorted({f for f, _t in pairs})))
-        .group_by("case_id", from_activity=ev.activity)
+        .group_by("case", from_activity=ev.activity)
         .agg(t_from=_.ts.min())
     )
     # Fan each start out to the activities it is paired with by unnesting a literal array
     # (an in-memory table would not survive Spark's cached plans).
-    targets: dict[str, list[str]] = {}
+    targets: dict[int, list[int]] = {}
     for f, t in pairs:
         targets.setdefault(f, []).append(t)
     to_list = ibis.cases(
-        *[(starts.from_activity == f, ibis.literal(ts, type="array<string>")) for f, ts in targets.items()]
+        *[(starts.from_activity == f, ibis.literal(ts, type="array<int32>")) for f, ts in targets.items()]
     )
     starts = starts.mutate(to_activity=to_list).unnest("to_activity")
     stops = ev.filter(ev.activity.isin(sorted({t for _f, t in pairs}))).select(
-        stop_case="case_id", stop_activity="activity", t_stop="ts"
+        stop_case="case", stop_activity="activity", t_stop="ts"
     )
     joined = starts.left_join(
         stops,
         [
-            starts.case_id == stops.stop_case,
+            starts.case == stops.stop_case,
             starts.to_activity == stops.stop_activity,
             stops.t_stop >= starts.t_from,
         ],
     )
-    return joined.group_by("from_activity", "to_activity", "case_id", "t_from").agg(t_to=joined.t_stop.min())
+    return joined.group_by("from_activity", "to_activity", "case", "t_from").agg(t_to=joined.t_stop.min())
 
 
 def activity_pairs(p: Prepared, from_activity: str, to_activity: str) -> ibis.Table:
-    """Per case with `from_activity`: case_id, t_from (first one), t_to (first `to_activity`
-    at or after t_from, or NULL), seconds (t_to - t_from or NULL)."""
+    """Per case with `from_activity`: case (number), t_from (first one), t_to (first
+    `to_activity` at or after t_from, or NULL), seconds (t_to - t_from or NULL)."""
+    from_code, to_code = p.activity_code(from_activity), p.activity_code(to_activity)
     if (from_activity, to_activity) in chain_pairs(p.chain):
         # Computed once per preparation for all of the chain's pairs.
         shared = p.shared("activity_pairs", _all_pairs)
-        pairs = shared.filter(
-            (shared.from_activity == from_activity) & (shared.to_activity == to_activity)
-        ).select("case_id", "t_from", "t_to")
+        pairs = shared.filter((shared.from_activity == from_code) & (shared.to_activity == to_code)).select(
+            "case", "t_from", "t_to"
+        )
         return pairs.mutate(seconds=seconds_between(pairs.t_to, pairs.t_from))
-    ev = p.events
-    starts = ev.filter(ev.activity == from_activity).group_by("case_id").agg(t_from=_.ts.min())
-    stops = ev.filter(ev.activity == to_activity).select(stop_case="case_id", t_stop="ts")
-    joined = starts.left_join(stops, [starts.case_id == stops.stop_case, stops.t_stop >= starts.t_from])
-    pairs = joined.group_by("case_id", "t_from").agg(t_to=joined.t_stop.min())
+    ev = p.ev
+    starts = ev.filter(ev.activity == from_code).group_by("case").agg(t_from=_.ts.min())
+    stops = ev.filter(ev.activity == to_code).select(stop_case="case", t_stop="ts")
+    joined = starts.left_join(stops, [starts.case == stops.stop_case, stops.t_stop >= starts.t_from])
+    pairs = joined.group_by("case", "t_from").agg(t_to=joined.t_stop.min())
     return pairs.mutate(seconds=seconds_between(pairs.t_to, pairs.t_from))
 
 

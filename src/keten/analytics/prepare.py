@@ -114,18 +114,27 @@ def make_filters(
 
 @dataclass
 class Prepared:
-    """Filtered events with their order and neighbours, and one row per case."""
+    """Filtered events with their order and neighbours, and one row per case.
+
+    The per-event table `ev` is compact: the case is a number and partner, activity and
+    stage are small integer codes (a 10M-event table then fits in memory instead of
+    spilling, and sorting and grouping on integers is cheaper than on text). Metrics group
+    by the codes and decode their (small) results with `activity_name`, `partner_name` and
+    `stage_name`; `events` is the same table with names, for callers outside the suite."""
 
     chain: ChainSpec
     filters: Filters
     backend: str
-    # case_id, partner, activity, ts, seq, prev_partner, prev_activity, prev_ts, next_ts,
-    # case_end, stage, stage_order, prev_stage_order, furthest_before, stage_end, period
-    # (event_id only orders ties; it is not kept)
-    events: ibis.Table
-    # case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
-    cases: ibis.Table
+    # case, partner, activity (codes), ts, seq, prev_partner, prev_activity (codes), prev_ts,
+    # next_ts, case_end, stage_order (the stage's position in the chain; NULL without one),
+    # prev_stage_order, furthest_before, stage_end (event_id only orders ties; not kept)
+    ev: ibis.Table
     as_of: ibis.Value
+    # Code -> name of every activity and partner in the (unfiltered) events.
+    activities: dict[int, str]
+    partners: dict[int, str]
+    # case (number), case_id
+    case_ids: ibis.Table
     # The same moment as a Python datetime (UTC).
     as_of_utc: _dt.datetime | None = None
     # Derived tables computed once and shared by several metrics (see `shared`).
@@ -133,6 +142,13 @@ class Prepared:
     materialised: bool = False
     # Result frames computed once and reused (e.g. stage flow for WIP KPIs).
     frames: dict[str, Any] = field(default_factory=dict)
+    # Filtered events with codes, before ordering (what `cache` orders once).
+    _source: ibis.Table | None = None
+    # case, case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
+    cases: ibis.Table = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cases = case_rows(self)
 
     def shared(self, name: str, build: Any) -> ibis.Table:
         """`build(self)` once per preparation (materialised when the preparation is)."""
@@ -140,6 +156,48 @@ class Prepared:
             table = build(self)
             self._shared[name] = materialise(table) if self.materialised else table
         return self._shared[name]
+
+    @property
+    def events(self) -> ibis.Table:
+        """The events with names: case_id, partner, activity, ts, seq, prev_partner,
+        prev_activity, prev_ts, next_ts, case_end, stage, stage_order, prev_stage_order,
+        furthest_before, stage_end, period. Lazy: for callers outside the suite."""
+        ev = self.ev.join(self.case_ids, "case")
+        return ev.select(
+            "case_id",
+            partner=self.partner_name(ev.partner),
+            activity=self.activity_name(ev.activity),
+            ts="ts",
+            seq="seq",
+            prev_partner=self.partner_name(ev.prev_partner),
+            prev_activity=self.activity_name(ev.prev_activity),
+            prev_ts="prev_ts",
+            next_ts="next_ts",
+            case_end="case_end",
+            stage=self.stage_name(ev.stage_order),
+            stage_order="stage_order",
+            prev_stage_order="prev_stage_order",
+            furthest_before="furthest_before",
+            stage_end="stage_end",
+            period=self.period(ev.ts),
+        )
+
+    def activity_code(self, name: str) -> int:
+        """The code of activity `name` (-1, matching nothing, when no event has it)."""
+        return _code_of(self.activities, name)
+
+    def partner_code(self, name: str) -> int:
+        return _code_of(self.partners, name)
+
+    def activity_name(self, code: ibis.Value) -> ibis.Value:
+        return _decode(code, self.activities)
+
+    def partner_name(self, code: ibis.Value) -> ibis.Value:
+        return _decode(code, self.partners)
+
+    def stage_name(self, order: ibis.Value) -> ibis.Value:
+        """The stage code of a stage position."""
+        return _decode(order, {i: code for code, i in self.chain.stage_order.items()})
 
     @property
     def grain(self) -> str:
@@ -177,11 +235,35 @@ class Prepared:
 
     def cache(self) -> Prepared:
         """Materialise events and cases once, for running many metrics over them."""
-        self.events = materialise(self.events)
+        if self.materialised:
+            return self
+        # The case numbers first: the events and the cases both join them.
+        self.case_ids = materialise(self.case_ids)
+        self.ev = materialise(_ordered(self._source, self.case_ids))
         # From the materialised events, so the window query is not run a second time.
-        self.cases = materialise(case_rows(self.events, self.chain, self.filters, self.backend, self.as_of))
+        self.cases = materialise(case_rows(self))
         self.materialised = True
         return self
+
+
+def _code_of(names: dict[int, str], name: str) -> int:
+    for code, value in names.items():
+        if value == name:
+            return code
+    return -1
+
+
+def _decode(code: ibis.Value, names: dict[int, str]) -> ibis.Value:
+    """Names for codes, as a CASE expression: for small results (a few hundred rows)."""
+    if not names:
+        return ibis.null(dt.string)
+    return code.substitute(names, else_=ibis.null(dt.string))
+
+
+def _dimension(column: ibis.Column, name: str) -> ibis.Table:
+    """The distinct values of `column` numbered 0.. in their order: value `name`, `code`."""
+    values = column.name(name).as_table().distinct()
+    return values.mutate(code=ibis.row_number().over(order_by=name).cast("int32"))
 
 
 def period_of(backend: str, ts: ibis.Value, zone: str, grain: str) -> ibis.Value:
@@ -208,7 +290,6 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         return events
     filters = filters or Filters()
     backend = backend_name(events)
-    zone = chain.timezone
 
     if filters.as_of is not None:
         as_of = ts_literal(backend, filters.as_of)
@@ -240,68 +321,85 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     if filters.start is not None or filters.end is not None or filters.partner or filters.attribute:
         ev = ev.semi_join(selected, "case_id")
 
-    # ONE window specification (one sort): every per-event neighbour column the metrics need
-    # is computed here, so the metrics themselves are plain filters and group-bys. Frames
-    # with the same partition and order share DuckDB's sort.
-    key = ["ts", "event_id"]
-    order = ibis.window(group_by="case_id", order_by=key)
-    before = ibis.window(group_by="case_id", order_by=key, rows=(None, -1))
-    whole_case = ibis.window(group_by="case_id", order_by=key, rows=(None, None))
-    stage_map = chain.activity_stage
-    stage = (
-        ev.activity.substitute(stage_map, else_=ibis.null(dt.string)) if stage_map else ibis.null(dt.string)
-    )
-    order_of_activity = {a: chain.stage_order[s] for a, s in stage_map.items()}
+    # Codes for activities and partners (numbered in name order, so the same on every run
+    # and engine) from the unfiltered events: two small distinct queries.
+    activity_dim = _dimension(events.activity, "name")
+    partner_dim = _dimension(events.partner, "name")
+    activities = _names(activity_dim)
+    partners = _names(partner_dim)
+    case_ids = _dimension(ev.case_id, "case_id").rename(case="code")
+    order_of_activity = {a: chain.stage_order[s] for a, s in chain.activity_stage.items()}
     stage_order = (
-        ev.activity.substitute(order_of_activity, else_=ibis.null(dt.int64)).cast("int64")
-        if stage_map
-        else ibis.null(dt.int64)
+        activity_dim.name.substitute(order_of_activity, else_=ibis.null(dt.int32)).cast("int32")
+        if order_of_activity
+        else ibis.null(dt.int32)
     )
-    ev = ev.mutate(stage=stage, stage_order=stage_order)
-    ev = ev.select(
-        "case_id",
+    # The stage position rides on the (tiny) activity table, not on every event.
+    activity_dim = activity_dim.select(activity_name="name", activity="code", stage_order=stage_order)
+    partner_dim = partner_dim.select(partner_name="name", partner="code")
+    source = ev.select("event_id", "case_id", partner_name="partner", activity_name="activity", ts="ts")
+    source = source.left_join(activity_dim, "activity_name").left_join(partner_dim, "partner_name")
+    source = source.select("event_id", "case_id", "partner", "activity", "ts", "stage_order")
+
+    return Prepared(
+        chain=chain,
+        filters=filters,
+        backend=backend,
+        ev=_ordered(source, case_ids),
+        as_of=as_of,
+        activities=activities,
+        partners=partners,
+        case_ids=case_ids,
+        as_of_utc=as_of_utc,
+        _source=source,
+    )
+
+
+def _names(dimension: ibis.Table) -> dict[int, str]:
+    rows = to_arrow(dimension.select("code", "name")).to_pylist()
+    return {int(r["code"]): r["name"] for r in rows}
+
+
+def _ordered(source: ibis.Table, case_ids: ibis.Table) -> ibis.Table:
+    """The compact per-event table: case numbers instead of case_id, and every neighbour
+    column the metrics need from ONE window specification (one sort): the metrics
+    themselves are plain filters and group-bys. Frames with the same partition and order
+    share DuckDB's sort."""
+    ev = source.join(case_ids, "case_id").drop("case_id")
+    key = ["ts", "event_id"]
+    order = ibis.window(group_by="case", order_by=key)
+    before = ibis.window(group_by="case", order_by=key, rows=(None, -1))
+    whole_case = ibis.window(group_by="case", order_by=key, rows=(None, None))
+    return ev.select(
+        "case",
         "partner",
         "activity",
         "ts",
-        seq=ibis.row_number().over(order),
+        seq=ibis.row_number().over(order).cast("int32"),
         prev_partner=_.partner.lag().over(order),
         prev_activity=_.activity.lag().over(order),
         prev_ts=_.ts.lag().over(order),
         # NULL for the case's last event.
         next_ts=_.ts.lead().over(order),
         case_end=_.ts.max().over(whole_case),
-        stage="stage",
         stage_order="stage_order",
         # Stage (its position) of the event before (NULL when it has none) and the furthest
         # chain stage of all events before: stage visits and re-entries follow from these.
         prev_stage_order=_.stage_order.lag().over(order),
         furthest_before=_.stage_order.max().over(before),
         # Last event with a chain stage (its visit ends there).
-        stage_end=ibis.ifelse(_.stage.notnull(), _.ts, ibis.null(_.ts.type())).max().over(whole_case),
-        period=period_of(backend, _.ts, zone, filters.grain),
-    )
-
-    return Prepared(
-        chain=chain,
-        filters=filters,
-        backend=backend,
-        events=ev,
-        cases=case_rows(ev, chain, filters, backend, as_of),
-        as_of=as_of,
-        as_of_utc=as_of_utc,
+        stage_end=ibis.ifelse(_.stage_order.notnull(), _.ts, ibis.null(_.ts.type())).max().over(whole_case),
     )
 
 
-def case_rows(
-    ev: ibis.Table, chain: ChainSpec, filters: Filters, backend: str, as_of: ibis.Value
-) -> ibis.Table:
-    """One row per case of the prepared events `ev`: case_id, start, end, events, goal_at,
+def case_rows(p: Prepared) -> ibis.Table:
+    """One row per case of the prepared events: case, case_id, start, end, events, goal_at,
     duration_s, reached, dropped, open, period."""
-    goals = list(chain.goal_activities)
+    ev, chain = p.ev, p.chain
+    goals = [p.activity_code(a) for a in chain.goal_activities]
     goal_at = ev.ts.min(where=ev.activity.isin(goals)) if goals else ibis.null(ev.ts.type())
-    per_case = ev.group_by("case_id").agg(
-        start=ev.ts.min(), end=ev.ts.max(), events=ev.count(), goal_at=goal_at
-    )
+    per_case = ev.group_by("case").agg(start=ev.ts.min(), end=ev.ts.max(), events=ev.count(), goal_at=goal_at)
+    per_case = per_case.join(p.case_ids, "case")
     horizon_s = float(chain.horizon_days) * SECONDS_PER_DAY
     reached = per_case.goal_at.notnull() & (seconds_between(per_case.goal_at, per_case.start) <= horizon_s)
     per_case = per_case.mutate(
@@ -309,9 +407,9 @@ def case_rows(
         reached=reached.fill_null(False),
     )
     per_case = per_case.mutate(
-        dropped=~per_case.reached & (seconds_between(as_of, per_case.start) > horizon_s),
+        dropped=~per_case.reached & (seconds_between(p.as_of, per_case.start) > horizon_s),
     ).mutate(
         open=~_.reached & ~_.dropped,
-        period=period_of(backend, _.start, chain.timezone, filters.grain),
+        period=p.period(_.start),
     )
     return per_case

@@ -36,20 +36,20 @@ FRAMES: tuple[str, ...] = (
 
 def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
     """partner, cases (distinct cases with an event of the partner), events."""
-    ev = p.events
-    return flow.to_frame(
-        ev.group_by("partner").agg(cases=ev.case_id.nunique(), events=ev.count()), ["partner"]
-    )
+    ev = p.ev
+    out = ev.group_by("partner").agg(cases=ev.case.nunique(), events=ev.count())
+    return flow.to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
 
 
 def extent(p: flow.Prepared) -> dict[str, Any]:
     """first_event, last_event (UTC), events, cases, partners (codes delivering events)."""
-    ev = p.events
+    ev = p.ev
     summary = ev.agg(
-        first_event=ev.ts.min(), last_event=ev.ts.max(), events=ev.count(), cases=ev.case_id.nunique()
+        first_event=ev.ts.min(), last_event=ev.ts.max(), events=ev.count(), cases=ev.case.nunique()
     )
     row = to_arrow(summary).to_pylist()[0]
-    partners = sorted(str(x) for x in to_arrow(ev.select("partner").distinct())["partner"].to_pylist())
+    codes = to_arrow(ev.select("partner").distinct())["partner"].to_pylist()
+    partners = sorted(str(p.partners.get(code)) for code in codes)
     for key in ("first_event", "last_event"):
         if row[key] is not None and row[key].tzinfo is None:
             row[key] = row[key].replace(tzinfo=_dt.UTC)
