@@ -37,6 +37,32 @@ def test_the_same_file_twice_is_stored_once_and_reported_as_already_delivered(sm
     assert len(stored_ids(small_chain)) == 4 and IngestBatch.objects.count() == 1
 
 
+def test_the_manifest_records_the_file_size_and_checksum_of_every_delivery(small_chain, a_csv, write):
+    stored = ingest_file(small_chain, a_csv, partner="a")
+    batch = IngestBatch.objects.get(batch_id=stored.batch_id)
+    assert batch.source_size == a_csv.stat().st_size
+    assert batch.source_sha256 == stored.checksum and len(stored.checksum) == 64
+    # A refused file's report names its checksum as well.
+    refused = ingest_file(
+        small_chain, write("bad.csv", HEADER + "k9,onbekend,2024-03-01 09:00:00\n"), partner="a"
+    )
+    assert refused.status == "rejected" and len(refused.checksum) == 64
+
+
+def test_a_file_delivered_before_sizes_were_recorded_is_still_recognised(small_chain, a_csv):
+    first = ingest_file(small_chain, a_csv, partner="a")
+    IngestBatch.objects.update(source_size=None)
+    again = ingest_file(small_chain, a_csv, partner="a")
+    assert again.status == "already_delivered" and again.duplicate_of == first.batch_id
+
+
+def test_a_file_of_another_size_is_validated_not_taken_for_a_redelivery(small_chain, a_csv, write):
+    ingest_file(small_chain, a_csv, partner="a")
+    longer = write("longer.csv", a_csv.read_text() + "k3,aanmelding,2024-03-05 08:00:00\n")
+    report = ingest_file(small_chain, longer, partner="a")
+    assert (report.status, report.rows_stored, report.rows_already_present) == ("stored", 1, 4)
+
+
 def test_redelivered_events_in_a_new_file_add_nothing(small_chain, a_csv, write):
     ingest_file(small_chain, a_csv, partner="a")
     # same events, other file (different order, one new event, a header in another order)

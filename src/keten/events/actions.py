@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,6 +180,8 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
                 _validate_and_store(
                     con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
                 )
+                # A refused file's report names its checksum too.
+                report.checksum = report.checksum or (checksum.result() if checksum else "")
             finally:
                 con.close()
     finally:
@@ -199,29 +202,15 @@ def _validate_and_store(
         report.problems.append(Problem("unreadable", _unexpected(path.name, exc)))
         return
     report.format = source.format
-    report.checksum = checksum.result() if checksum else ""
-    earlier = (
-        IngestBatch.objects.filter(chain=chain, source_sha256=report.checksum, partner=partner)
-        .order_by("created_at")
-        .first()
-    )
-    if earlier is not None:
-        report.status = "already_delivered"
-        report.duplicate_of = earlier.batch_id
-        report.problems.append(
-            Problem(
-                "already_delivered",
-                _("This exact file was delivered before, on %(when)s (batch %(batch)s); nothing was added.")
-                % {
-                    "when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
-                    "batch": earlier.batch_id,
-                },
-            )
-        )
+    size = path.stat().st_size if path.is_file() else None
+    # Only a file of the same size as an earlier one can be a re-delivery. Other files do not
+    # wait for their checksum (~1.6 s for 1.7 GB): it is computed while they are validated.
+    if _might_be_repeat(chain, partner, size) and _already_delivered(chain, partner, report, checksum):
         return
     say("validate")
     if _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say):
-        _record_batch(chain, batch_id, partner, user, report)
+        report.checksum = checksum.result() if checksum else ""
+        _record_batch(chain, batch_id, partner, user, report, size)
         return
     try:
         problems = stage_with_fallback(con, path, source, mapping, rules, batch_id, workdir)
@@ -317,7 +306,39 @@ def _validate_and_store(
         "stored_with_rejects" if report.rows_rejected else ("stored" if new_rows else "nothing_new")
     )
     report.batch_id = batch_id
-    _record_batch(chain, batch_id, partner, user, report)
+    report.checksum = checksum.result() if checksum else ""
+    _record_batch(chain, batch_id, partner, user, report, size)
+
+
+def _might_be_repeat(chain, partner, size: int | None) -> bool:
+    """True when an earlier delivery of this partner had a file of `size` bytes (or an unknown size)."""
+    earlier = IngestBatch.objects.filter(chain=chain, partner=partner)
+    return earlier.filter(Q(source_size=size) | Q(source_size__isnull=True)).exists()
+
+
+def _already_delivered(chain, partner, report, checksum) -> bool:
+    """Report (and return True) when this exact file was delivered before."""
+    report.checksum = checksum.result() if checksum else ""
+    earlier = (
+        IngestBatch.objects.filter(chain=chain, source_sha256=report.checksum, partner=partner)
+        .order_by("created_at")
+        .first()
+    )
+    if earlier is None:
+        return False
+    report.status = "already_delivered"
+    report.duplicate_of = earlier.batch_id
+    report.problems.append(
+        Problem(
+            "already_delivered",
+            _("This exact file was delivered before, on %(when)s (batch %(batch)s); nothing was added.")
+            % {
+                "when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+                "batch": earlier.batch_id,
+            },
+        )
+    )
+    return True
 
 
 def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say) -> bool:
@@ -337,10 +358,18 @@ def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say)
     say("store")
     existing = [str(p) for p in store.active_batch_paths(chain)]
     present = "count(*) FILTER (event_id IN (SELECT event_id FROM read_parquet(?)))" if existing else "0"
-    copies, already = con.execute(
-        f"SELECT count(*) - count(DISTINCT event_id), {present} FROM read_parquet(?)",  # noqa: S608
+    # Distinct 64-bit hashes prove the ids distinct at half the cost of comparing the ids; equal
+    # hashes are (nearly always) copies, counted exactly.
+    hashed_copies, already = con.execute(
+        f"SELECT count(*) - count(DISTINCT hash(event_id)), {present} FROM read_parquet(?)",  # noqa: S608
         [existing, str(temp)] if existing else [str(temp)],
     ).fetchone()
+    copies = (
+        hashed_copies
+        and con.execute(
+            "SELECT count(*) - count(DISTINCT event_id) FROM read_parquet(?)", [str(temp)]
+        ).fetchone()[0]
+    )
     if copies:
         temp.unlink()
         return False
@@ -367,7 +396,7 @@ def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say)
     return True
 
 
-def _record_batch(chain, batch_id, partner, user, report) -> None:
+def _record_batch(chain, batch_id, partner, user, report, size: int | None) -> None:
     """Write the manifest row: from here on the batch file is part of the store."""
     with transaction.atomic():
         IngestBatch.objects.create(
@@ -379,6 +408,7 @@ def _record_batch(chain, batch_id, partner, user, report) -> None:
             source_name=report.file[:255],
             source_format=report.format,
             source_sha256=report.checksum,
+            source_size=size,
             rows_read=report.rows_read,
             rows_accepted=report.rows_valid,
             rows_rejected=report.rows_rejected,

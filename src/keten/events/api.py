@@ -110,6 +110,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "source_name",
             "source_format",
             "source_sha256",
+            "source_size",
             "rows_read",
             "rows_accepted",
             "rows_rejected",

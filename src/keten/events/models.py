@@ -34,6 +34,8 @@ class IngestBatch(models.Model):
     source_name = models.CharField(_("file"), max_length=255)
     source_format = models.CharField(_("format"), max_length=20)
     source_sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64, db_index=True)
+    # Files of another size cannot be a re-delivery: ingestion then need not wait for the checksum.
+    source_size = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
     rows_read = models.PositiveBigIntegerField(_("rows read"), default=0)
     rows_accepted = models.PositiveBigIntegerField(_("rows accepted"), default=0)
     rows_rejected = models.PositiveBigIntegerField(_("rows rejected"), default=0)

@@ -278,8 +278,10 @@ def staging_query(
     values = mapping.get("activity_values") or {}
     activity_raw = text("activity")
     activity_expr = _case(activity_raw, values, default=activity_raw) if values else activity_raw
+    # The owner of the activity (NULL: not in the chain model) is looked up once per row, as
+    # `_owner`, for both checks that need it.
     owner_expr = _case("activity", rules.activity_owner or {}, default="NULL")
-    activity_check = f"{owner_expr} IS NULL" if rules.activity_owner is not None else "false"
+    activity_check = "_owner IS NULL" if rules.activity_owner is not None else "false"
     partner_check = (
         f"partner NOT IN ({', '.join(sql_literal(p) for p in rules.partners) or 'NULL'})"
         if rules.partners is not None
@@ -303,9 +305,7 @@ def staging_query(
     derived_id = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"
     id_source = f"{text('event_id')}" if "event_id" in resolved else "NULL"
     other_check = (
-        f"(partner <> {sql_literal(delivering)} OR {owner_expr} <> partner)"
-        if delivering
-        else f"{owner_expr} <> partner"
+        f"(partner <> {sql_literal(delivering)} OR _owner <> partner)" if delivering else "_owner <> partner"
     )
     # The BSN guard looks at every text column of the source: they travel along as _scan<i>.
     scanned = bsn.scanned_columns(source.types)
@@ -352,7 +352,7 @@ def staging_query(
                      WHEN {other_check} THEN 'other_partner'
                    END AS _problem
                    {", " + ", ".join(f"_scan{i}" for i in range(len(scanned))) if scanned else ""}
-            FROM mapped
+            FROM (SELECT *, {owner_expr} AS _owner FROM mapped)
         )
     """  # noqa: S608
     bsn_exact = bsn.row_exact_sql([f"_scan{i}" for i in range(len(scanned))])
