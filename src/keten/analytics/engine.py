@@ -203,8 +203,8 @@ def to_arrow(expr: ibis.Expr) -> Any:
         return expr.to_pyarrow()
 
 
-def backend_name(table: ibis.Table) -> str:
-    """Name of the backend that will run `table` (memtables run on the default, DuckDB)."""
+def backend_name(table: ibis.Expr) -> str:
+    """Name of the backend that will run `table` or any expression (memtables: DuckDB, the default)."""
     try:
         return table._find_backend(use_default=True).name
     except Exception:  # noqa: BLE001 - unbound expressions run on the default backend

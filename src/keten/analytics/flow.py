@@ -35,7 +35,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from keten.analytics.engine import to_arrow
+from keten.analytics.engine import backend_name, to_arrow
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import SECONDS_PER_DAY, Prepared, make_filters, prepare, seconds_between
 
@@ -48,18 +48,42 @@ def _prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str
     return prepare(events, chain, make_filters(chain, **filters))
 
 
+_QUANTILES = "_quantiles"
+
+
 def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.Value]:
-    """Mean, median, p80 and p90 (and with `extended` min, max, sum) of seconds, in days."""
+    """Mean, median, p80 and p90 (and with `extended` min, max, sum) of seconds, in days.
+    Aggregate with `stats_table`, which unpacks the quantiles on DuckDB."""
     days = seconds / SECONDS_PER_DAY
-    stats = {
-        "mean_days": days.mean(),
-        "median_days": days.median(),
-        "p80_days": days.quantile(0.8),
-        "p90_days": days.quantile(0.9),
-    }
+    stats = {"mean_days": days.mean()}
+    if backend_name(seconds) == "duckdb":
+        # One aggregate for the three quantiles: DuckDB then orders each group's values once
+        # instead of three times (exactly the same values; 0.58 -> 0.32 s for the activity
+        # DFG at 10M events). Ibis cannot compile this for Spark.
+        stats[_QUANTILES] = days.quantile([0.5, 0.8, 0.9])
+    else:
+        stats |= {
+            "median_days": days.median(),
+            "p80_days": days.quantile(0.8),
+            "p90_days": days.quantile(0.9),
+        }
     if extended:
         stats |= {"min_days": days.min(), "max_days": days.max(), "sum_days": days.sum()}
     return stats
+
+
+def stats_table(table: ibis.Table) -> ibis.Table:
+    """`table` (aggregated with `day_stats`) with median_days, p80_days and p90_days columns."""
+    if _QUANTILES not in table.columns:
+        return table
+    columns: list[ibis.Value] = []
+    for name in table.columns:
+        if name == _QUANTILES:
+            q = table[name]
+            columns += [q[0].name("median_days"), q[1].name("p80_days"), q[2].name("p90_days")]
+        else:
+            columns.append(table[name])
+    return table.select(*columns)
 
 
 def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
@@ -87,7 +111,9 @@ def case_durations(events: ibis.Table | Prepared, chain: ChainSpec, **filters: A
     """One row per case: case_id, start, end (UTC), events, duration_days, period (of the
     first event), status (reached / dropped / open)."""
     p = _prepared(events, chain, filters)
-    return to_frame(case_durations_expr(p), ["start", "case_id"])
+    # Sorted in the engine: at 10M events pandas' sort of the case ids took 0.6 s, DuckDB's
+    # less than 0.1 s (case ids are unique, so the order is the same).
+    return to_frame(case_durations_expr(p).order_by(["start", "case_id"]))
 
 
 def case_durations_expr(p: Prepared) -> ibis.Table:
@@ -115,8 +141,8 @@ def duration_summary(
     if closed_only:
         c = c.filter(~c.open)
     aggs = {"cases": c.count(), "closed": (~c.open).sum(), **day_stats(c.duration_s)}
-    per = c.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"))
-    total = c.agg(**aggs).mutate(period=ibis.literal("all"))
+    per = stats_table(c.group_by("period").agg(**aggs)).mutate(period=_.period.cast("string"))
+    total = stats_table(c.agg(**aggs)).mutate(period=ibis.literal("all"))
     out = to_frame(per.union(total.select(*per.columns)))
     return _all_last(out)
 
@@ -157,11 +183,13 @@ def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any)
     mean_days, median_days, p80_days, p90_days, total_days."""
     p = _prepared(events, chain, filters)
     b = stage_blocks(p)
-    out = b.group_by("partner").agg(
-        blocks=b.count(),
-        cases=b.case.nunique(),
-        **day_stats(b.seconds),
-        total_days=b.seconds.sum() / SECONDS_PER_DAY,
+    out = stats_table(
+        b.group_by("partner").agg(
+            blocks=b.count(),
+            cases=b.case.nunique(),
+            **day_stats(b.seconds),
+            total_days=b.seconds.sum() / SECONDS_PER_DAY,
+        )
     )
     return to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
 
@@ -196,8 +224,10 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
     mean_days, median_days, p80_days, p90_days."""
     p = _prepared(events, chain, filters)
     h = _handover_edges(p)
-    out = h.group_by("from_partner", "to_partner").agg(
-        cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+    out = stats_table(
+        h.group_by("from_partner", "to_partner").agg(
+            cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+        )
     )
     out = out.mutate(from_partner=p.partner_name(out.from_partner), to_partner=p.partner_name(out.to_partner))
     return to_frame(out, ["from_partner", "to_partner"])
@@ -221,8 +251,10 @@ def dfg(
     e = ev.filter(ev.seq > 0).select(
         "case", source=prev, target=cur, seconds=seconds_between(ev.ts, ev.prev_ts)
     )
-    out = e.group_by("source", "target").agg(
-        frequency=e.count(), cases=e.case.nunique(), **day_stats(e.seconds, extended=True)
+    out = stats_table(
+        e.group_by("source", "target").agg(
+            frequency=e.count(), cases=e.case.nunique(), **day_stats(e.seconds, extended=True)
+        )
     )
     name = p.activity_name if level == "activity" else p.partner_name
     return to_frame(out.mutate(source=name(out.source), target=name(out.target)), ["source", "target"])
@@ -335,10 +367,12 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
     re-entry against all cases in the selection. Stages in chain order."""
     p = _prepared(events, chain, filters)
     v = stage_visits(p)
-    per = v.group_by("stage_order").agg(
-        cases_visiting=v.case.nunique(),
-        cases_reentering=v.case.nunique(where=v.reentry),
-        reentries=v.reentry.cast("int64").sum(),
+    # Per (stage, case) first, then per stage: cheaper than two distinct counts per stage.
+    per_case = v.group_by("stage_order", "case").agg(reentries=v.reentry.cast("int64").sum())
+    per = per_case.group_by("stage_order").agg(
+        cases_visiting=per_case.count(),
+        cases_reentering=(per_case.reentries > 0).cast("int64").sum(),
+        reentries=per_case.reentries.sum(),
     )
     df = to_frame(per.mutate(stage=p.stage_name(per.stage_order)).drop("stage_order"))
     order = chain.stage_order

@@ -53,57 +53,50 @@ def chain_pairs(chain: ChainSpec) -> list[tuple[str, str]]:
     return sorted(set(pairs))
 
 
-def _all_pairs(p: Prepared) -> ibis.Table:
-    """`activity_pairs` for every pair in `chain_pairs` in one query (one scan of the events
-    instead of one join per agreement and KPI): from_activity, to_activity (codes), case,
-    t_from, t_to."""
-    pairs = [(p.activity_code(f), p.activity_code(t)) for f, t in chain_pairs(p.chain)]
+def _pairs_table(p: Prepared, pairs: list[tuple[str, str]]) -> ibis.Table:
+    """Every pair of `pairs` in one table with one row per case (a group-by, a join on the
+    case number and a second group-by; no join on time ranges): case, `from_<i>` (first
+    event of the i-th distinct from-activity, NULL when the case has none) and `to_<j>`
+    (first to-activity of the j-th pair at or after its from-activity, or NULL)."""
+    froms = sorted({f for f, _t in pairs})
+    codes = {a: p.activity_code(a) for pair in pairs for a in pair}
     ev = p.ev
-    starts = (
-        ev.filter(ev.activity.isin(sorted({f for f, _t in pairs})))
-        .group_by("case", from_activity=ev.activity)
-        .agg(t_from=_.ts.min())
+    relevant = ev.filter(ev.activity.isin(sorted(set(codes.values()))))
+    firsts = relevant.group_by("case").agg(
+        **{f"from_{i}": relevant.ts.min(where=relevant.activity == codes[f]) for i, f in enumerate(froms)}
     )
-    # Fan each start out to the activities it is paired with by unnesting a literal array
-    # (an in-memory table would not survive Spark's cached plans).
-    targets: dict[int, list[int]] = {}
-    for f, t in pairs:
-        targets.setdefault(f, []).append(t)
-    to_list = ibis.cases(
-        *[(starts.from_activity == f, ibis.literal(ts, type="array<int32>")) for f, ts in targets.items()]
+    stops = ev.filter(ev.activity.isin(sorted({codes[t] for _f, t in pairs})))
+    stops = stops.select("case", "activity", "ts").join(firsts, "case")
+    to_first = stops.group_by("case").agg(
+        **{
+            f"to_{j}": stops.ts.min(
+                where=(stops.activity == codes[t]) & (stops.ts >= stops[f"from_{froms.index(f)}"])
+            )
+            for j, (f, t) in enumerate(pairs)
+        }
     )
-    starts = starts.mutate(to_activity=to_list).unnest("to_activity")
-    stops = ev.filter(ev.activity.isin(sorted({t for _f, t in pairs}))).select(
-        stop_case="case", stop_activity="activity", t_stop="ts"
-    )
-    joined = starts.left_join(
-        stops,
-        [
-            starts.case == stops.stop_case,
-            starts.to_activity == stops.stop_activity,
-            stops.t_stop >= starts.t_from,
-        ],
-    )
-    return joined.group_by("from_activity", "to_activity", "case", "t_from").agg(t_to=joined.t_stop.min())
+    return firsts.left_join(to_first, "case").drop("case_right")
+
+
+def _all_pairs(p: Prepared) -> ibis.Table:
+    """`_pairs_table` of every pair in `chain_pairs` (one query for all agreements and KPIs)."""
+    return _pairs_table(p, chain_pairs(p.chain))
 
 
 def activity_pairs(p: Prepared, from_activity: str, to_activity: str) -> ibis.Table:
     """Per case with `from_activity`: case (number), t_from (first one), t_to (first
     `to_activity` at or after t_from, or NULL), seconds (t_to - t_from or NULL)."""
-    from_code, to_code = p.activity_code(from_activity), p.activity_code(to_activity)
-    if (from_activity, to_activity) in chain_pairs(p.chain):
+    pair = (from_activity, to_activity)
+    pairs = chain_pairs(p.chain)
+    if pair in pairs:
         # Computed once per preparation for all of the chain's pairs.
-        shared = p.shared("activity_pairs", _all_pairs)
-        pairs = shared.filter((shared.from_activity == from_code) & (shared.to_activity == to_code)).select(
-            "case", "t_from", "t_to"
-        )
-        return pairs.mutate(seconds=seconds_between(pairs.t_to, pairs.t_from))
-    ev = p.ev
-    starts = ev.filter(ev.activity == from_code).group_by("case").agg(t_from=_.ts.min())
-    stops = ev.filter(ev.activity == to_code).select(stop_case="case", t_stop="ts")
-    joined = starts.left_join(stops, [starts.case == stops.stop_case, stops.t_stop >= starts.t_from])
-    pairs = joined.group_by("case", "t_from").agg(t_to=joined.t_stop.min())
-    return pairs.mutate(seconds=seconds_between(pairs.t_to, pairs.t_from))
+        table = p.shared("activity_pairs", _all_pairs)
+    else:
+        table, pairs = _pairs_table(p, [pair]), [pair]
+    t_from = table[f"from_{sorted({f for f, _t in pairs}).index(from_activity)}"]
+    t_to = table[f"to_{pairs.index(pair)}"]
+    out = table.filter(t_from.notnull()).select("case", t_from=t_from, t_to=t_to)
+    return out.mutate(seconds=seconds_between(out.t_to, out.t_from))
 
 
 def _agreement_frame(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
