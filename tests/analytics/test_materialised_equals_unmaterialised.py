@@ -31,13 +31,26 @@ WITH_GAPS = (
     ("c3", "a", "intake", "2024-03-06 10:00"),
 )
 
-CHECKED = ("stage_times", "handovers", "rework", "dropout_points", "stage_flow", "norm_compliance")
+CHECKED = (
+    "stage_times",
+    "handovers",
+    "dfg_activity",
+    "dfg_partner",
+    "variants",
+    "rework",
+    "dropout_points",
+    "stage_flow",
+    "norm_compliance",
+)
 
 
 def _separately(events, spec) -> dict[str, pd.DataFrame]:
     return {
         "stage_times": flow.stage_times(events, spec),
         "handovers": flow.handovers(events, spec),
+        "dfg_activity": flow.dfg(events, spec, level="activity"),
+        "dfg_partner": flow.dfg(events, spec, level="partner"),
+        "variants": flow.variants(events, spec),
         "rework": flow.rework(events, spec),
         "dropout_points": flow.dropout_points(events, spec),
         "stage_flow": flow.stage_flow(events, spec),

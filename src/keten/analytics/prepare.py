@@ -148,7 +148,9 @@ class Prepared:
     cases: ibis.Table = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cases = case_rows(self)
+        # Per-case figures need no order: from the unordered events, so a metric on the
+        # cases alone (case durations) does not run the window query.
+        self.cases = case_rows(self, self._source.join(self.case_ids, "case_id").drop("case_id"))
 
     def shared(self, name: str, build: Any) -> ibis.Table:
         """`build(self)` once per preparation (materialised when the preparation is)."""
@@ -241,7 +243,7 @@ class Prepared:
         self.case_ids = materialise(self.case_ids)
         self.ev = materialise(_ordered(self._source, self.case_ids))
         # From the materialised events, so the window query is not run a second time.
-        self.cases = materialise(case_rows(self))
+        self.cases = materialise(case_rows(self, self.ev))
         self.materialised = True
         return self
 
@@ -392,10 +394,10 @@ def _ordered(source: ibis.Table, case_ids: ibis.Table) -> ibis.Table:
     )
 
 
-def case_rows(p: Prepared) -> ibis.Table:
-    """One row per case of the prepared events: case, case_id, start, end, events, goal_at,
-    duration_s, reached, dropped, open, period."""
-    ev, chain = p.ev, p.chain
+def case_rows(p: Prepared, ev: ibis.Table) -> ibis.Table:
+    """One row per case of the events `ev` (with case numbers): case, case_id, start, end,
+    events, goal_at, duration_s, reached, dropped, open, period."""
+    chain = p.chain
     goals = [p.activity_code(a) for a in chain.goal_activities]
     goal_at = ev.ts.min(where=ev.activity.isin(goals)) if goals else ibis.null(ev.ts.type())
     per_case = ev.group_by("case").agg(start=ev.ts.min(), end=ev.ts.max(), events=ev.count(), goal_at=goal_at)
