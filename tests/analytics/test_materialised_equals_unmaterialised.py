@@ -79,3 +79,14 @@ def test_an_event_without_a_stage_does_not_break_a_visit(events_of, small_spec):
     assert [t.day for t in visits["start"]] == [1, 4, 6]
     assert [t.day for t in visits["end"]] == [3, 4, 6]
     assert [None if pd.isna(t) else t.day for t in visits["next_start"]] == [4, 6, None]
+
+
+def test_variants_of_long_cases_collected_as_arrays_equal_the_packed_ones(events_of, small_spec, monkeypatch):
+    # Cases too long to pack into MAX_KEY_COLUMNS integers fall back to ordered arrays.
+    events = events_of(*WITH_GAPS)
+    packed = suite.run_suite(events, small_spec)
+    monkeypatch.setattr(flow, "MAX_KEY_COLUMNS", 0)
+    arrays = suite.run_suite(events, small_spec)
+    for name in ("variants", "dfg_activity", "dfg_partner"):
+        pd.testing.assert_frame_equal(packed[name], arrays[name], obj=name)
+    assert packed["variant_count"] == arrays["variant_count"] == 3
