@@ -41,6 +41,7 @@ CHECKED = (
     "dropout_points",
     "stage_flow",
     "norm_compliance",
+    "cases_per_partner",
 )
 
 
@@ -55,6 +56,7 @@ def _separately(events, spec) -> dict[str, pd.DataFrame]:
         "dropout_points": flow.dropout_points(events, spec),
         "stage_flow": flow.stage_flow(events, spec),
         "norm_compliance": norms.norm_compliance(events, spec),
+        "cases_per_partner": suite.cases_per_partner(prepare(events, spec, make_filters(spec))),
     }
 
 

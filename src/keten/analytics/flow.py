@@ -183,15 +183,23 @@ def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any)
     mean_days, median_days, p80_days, p90_days, total_days."""
     p = _prepared(events, chain, filters)
     b = stage_blocks(p)
-    out = stats_table(
-        b.group_by("partner").agg(
-            blocks=b.count(),
-            cases=b.case.nunique(),
-            **day_stats(b.seconds),
-            total_days=b.seconds.sum() / SECONDS_PER_DAY,
-        )
-    )
+    stats = {**day_stats(b.seconds), "total_days": b.seconds.sum() / SECONDS_PER_DAY}
+    if p.materialised:
+        # A case has a block of a partner exactly when it has an event of that partner.
+        out = stats_table(b.group_by("partner").agg(blocks=b.count(), **stats))
+        out = out.join(partner_cases(p), "partner")
+        out = out.select("partner", "blocks", "cases", *out.columns[2:-1])
+    else:
+        out = stats_table(b.group_by("partner").agg(blocks=b.count(), cases=b.case.nunique(), **stats))
     return to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
+
+
+def partner_cases(p: Prepared) -> ibis.Table:
+    """partner (code), cases (with an event of the partner), from one case per trace
+    weighted by its cases (see `_edge_cases`); for a materialised preparation."""
+    ev = p.shared("trace_events", _trace_events)
+    involved = ev.select("case", "weight", "partner").distinct()
+    return involved.group_by("partner").agg(cases=involved.weight.sum())
 
 
 def handover_edges(p: Prepared) -> ibis.Table:
@@ -224,11 +232,20 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
     mean_days, median_days, p80_days, p90_days."""
     p = _prepared(events, chain, filters)
     h = _handover_edges(p)
-    out = stats_table(
-        h.group_by("from_partner", "to_partner").agg(
-            cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+    if p.materialised:
+        # A handover is a partner-level directly-follows edge between two partners.
+        cases = _edge_cases(p, "partner").rename(from_partner="source", to_partner="target")
+        out = stats_table(
+            h.group_by("from_partner", "to_partner").agg(transitions=h.count(), **day_stats(h.seconds))
         )
-    )
+        out = out.join(cases, ["from_partner", "to_partner"])
+        out = out.select("from_partner", "to_partner", "cases", *out.columns[2:-1])
+    else:
+        out = stats_table(
+            h.group_by("from_partner", "to_partner").agg(
+                cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+            )
+        )
     out = out.mutate(from_partner=p.partner_name(out.from_partner), to_partner=p.partner_name(out.to_partner))
     return to_frame(out, ["from_partner", "to_partner"])
 

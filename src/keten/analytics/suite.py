@@ -37,7 +37,11 @@ FRAMES: tuple[str, ...] = (
 def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
     """partner, cases (distinct cases with an event of the partner), events."""
     ev = p.ev
-    out = ev.group_by("partner").agg(cases=ev.case.nunique(), events=ev.count())
+    if p.materialised:
+        out = ev.group_by("partner").agg(events=ev.count()).join(flow.partner_cases(p), "partner")
+        out = out.select("partner", "cases", "events")
+    else:
+        out = ev.group_by("partner").agg(cases=ev.case.nunique(), events=ev.count())
     return flow.to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
 
 
