@@ -476,18 +476,26 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
     re-entry against all cases in the selection. Stages in chain order."""
     p = _prepared(events, chain, filters)
     v = stage_visits(p)
+    if p.materialised:
+        # Visits and re-entries follow from the sequence of activities: count them on one
+        # case per trace, weighted by its cases.
+        trace_events = p.shared("trace_events", _trace_events)
+        v = v.join(trace_events.select("case", "weight").distinct(), "case")
+    else:
+        v = v.mutate(weight=ibis.literal(1, type="int64"))
     # Per (stage, case) first, then per stage: cheaper than two distinct counts per stage.
-    per_case = v.group_by("stage_order", "case").agg(reentries=v.reentry.cast("int64").sum())
+    per_case = v.group_by("stage_order", "case", "weight").agg(reentries=v.reentry.cast("int64").sum())
     per = per_case.group_by("stage_order").agg(
-        cases_visiting=per_case.count(),
-        cases_reentering=(per_case.reentries > 0).cast("int64").sum(),
-        reentries=per_case.reentries.sum(),
+        cases_visiting=per_case.weight.sum(),
+        cases_reentering=ibis.ifelse(per_case.reentries > 0, per_case.weight, 0).sum(),
+        reentries=(per_case.reentries * per_case.weight).sum(),
     )
     df = to_frame(per.mutate(stage=p.stage_name(per.stage_order)).drop("stage_order"))
     order = chain.stage_order
     df = df.assign(_o=df["stage"].map(order)).sort_values("_o").drop(columns="_o")
     total_cases = int(to_arrow(p.cases.count()).as_py())
-    any_cases = int(to_arrow(v.filter(v.reentry).case.nunique()).as_py() or 0)
+    reentering = v.filter(v.reentry).select("case", "weight").distinct()
+    any_cases = int(to_arrow(reentering.weight.sum()).as_py() or 0)
     all_row = pd.DataFrame(
         [
             {
