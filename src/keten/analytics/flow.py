@@ -191,7 +191,7 @@ def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any)
         out = out.select("partner", "blocks", "cases", *out.columns[2:-1])
     else:
         out = stats_table(b.group_by("partner").agg(blocks=b.count(), cases=b.case.nunique(), **stats))
-    return to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
+    return to_frame(p.decode(out, partner="partner"), ["partner"])
 
 
 def partner_cases(p: Prepared) -> ibis.Table:
@@ -205,13 +205,8 @@ def partner_cases(p: Prepared) -> ibis.Table:
 def handover_edges(p: Prepared) -> ibis.Table:
     """Every handover: case_id, from_partner, to_partner, ts (arrival), seconds."""
     h = _handover_edges(p).join(p.case_ids, "case")
-    return h.select(
-        "case_id",
-        from_partner=p.partner_name(h.from_partner),
-        to_partner=p.partner_name(h.to_partner),
-        ts="ts",
-        seconds="seconds",
-    )
+    h = p.decode(h, from_partner="partner", to_partner="partner")
+    return h.select("case_id", "from_partner", "to_partner", "ts", "seconds")
 
 
 def _handover_edges(p: Prepared) -> ibis.Table:
@@ -246,7 +241,7 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
                 cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
             )
         )
-    out = out.mutate(from_partner=p.partner_name(out.from_partner), to_partner=p.partner_name(out.to_partner))
+    out = p.decode(out, from_partner="partner", to_partner="partner")
     return to_frame(out, ["from_partner", "to_partner"])
 
 
@@ -280,8 +275,7 @@ def dfg(
                 frequency=e.count(), cases=e.case.nunique(), **day_stats(e.seconds, extended=True)
             )
         )
-    name = p.activity_name if level == "activity" else p.partner_name
-    return to_frame(out.mutate(source=name(out.source), target=name(out.target)), ["source", "target"])
+    return to_frame(p.decode(out, source=level, target=level), ["source", "target"])
 
 
 def _edge_cases(p: Prepared, level: str) -> ibis.Table:
@@ -370,11 +364,6 @@ def _packed(
     return packed
 
 
-def variant_text(p: Prepared, variant: ibis.Value) -> ibis.Value:
-    """A variant's activity names joined by VARIANT_SEPARATOR."""
-    return variant.map(p.activity_name).join(VARIANT_SEPARATOR)
-
-
 def variants(
     events: ibis.Table | Prepared, chain: ChainSpec, *, limit: int | None = 100, **filters: Any
 ) -> pd.DataFrame:
@@ -392,9 +381,11 @@ def variants(
         rep=v.case.min(),
     )
     # The text of one case per variant.
-    ev = p.ev.join(out.select(case="rep"), "case")
+    ev = p.decode(p.ev.join(out.select(case="rep"), "case"), activity="activity")
     text = ev.group_by("case").agg(steps=ibis.struct({"seq": ev.seq, "activity": ev.activity}).collect())
-    text = text.select(rep="case", variant=variant_text(p, text.steps.sort().map(lambda s: s.activity)))
+    text = text.select(
+        rep="case", variant=text.steps.sort().map(lambda s: s.activity).join(VARIANT_SEPARATOR)
+    )
     out = out.join(text, "rep")
     out = out.select(
         "variant",
@@ -542,7 +533,7 @@ def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: A
     # The case's last event (in event order) is the one without a next one.
     last = ev.filter(ev.next_ts.isnull()).semi_join(p.cases.filter(p.cases.dropped), "case")
     out = last.group_by("partner", "activity").agg(cases=last.count())
-    out = out.mutate(partner=p.partner_name(out.partner), activity=p.activity_name(out.activity))
+    out = p.decode(out, partner="partner", activity="activity")
     return to_frame(out.order_by([ibis.desc("cases"), "partner", "activity"]))
 
 

@@ -119,8 +119,8 @@ class Prepared:
     The per-event table `ev` is compact: the case is a number and partner, activity and
     stage are small integer codes (a 10M-event table then fits in memory instead of
     spilling, and sorting and grouping on integers is cheaper than on text). Metrics group
-    by the codes and decode their (small) results with `activity_name`, `partner_name` and
-    `stage_name`; `events` is the same table with names, for callers outside the suite."""
+    by the codes and decode their (small) results with `decode` (a join with the tiny
+    table of names) and `stage_name`; `events` is the same table with names, for callers outside the suite."""
 
     chain: ChainSpec
     filters: Filters
@@ -130,9 +130,11 @@ class Prepared:
     # prev_stage_order, furthest_before, stage_end (event_id only orders ties; not kept)
     ev: ibis.Table
     as_of: ibis.Value
-    # Code -> name of every activity and partner in the (unfiltered) events.
+    # Code -> name of every activity and partner in the (unfiltered) events, and the same as
+    # tables (code, name) under "activity" and "partner".
     activities: dict[int, str]
     partners: dict[int, str]
+    names: dict[str, ibis.Table]
     # case (number), case_id
     case_ids: ibis.Table
     # The same moment as a Python datetime (UTC).
@@ -144,6 +146,7 @@ class Prepared:
     frames: dict[str, Any] = field(default_factory=dict)
     # Filtered events with codes, before ordering (what `cache` orders once).
     _source: ibis.Table | None = None
+    _events_view: ibis.Table | None = None
     # case, case_id, start, end, events, duration_s, goal_at, reached, dropped, open, period
     cases: ibis.Table = field(init=False)
 
@@ -163,16 +166,22 @@ class Prepared:
     def events(self) -> ibis.Table:
         """The events with names: case_id, partner, activity, ts, seq, prev_partner,
         prev_activity, prev_ts, next_ts, case_end, stage, stage_order, prev_stage_order,
-        furthest_before, stage_end, period. Lazy: for callers outside the suite."""
+        furthest_before, stage_end, period. Lazy: for callers outside the suite. The same
+        expression on every call (so `p.events.filter(p.events.x == ...)` binds)."""
+        if self._events_view is not None:
+            return self._events_view
         ev = self.ev.join(self.case_ids, "case")
-        return ev.select(
+        ev = self.decode(
+            ev, partner="partner", activity="activity", prev_partner="partner", prev_activity="activity"
+        )
+        view = ev.select(
             "case_id",
-            partner=self.partner_name(ev.partner),
-            activity=self.activity_name(ev.activity),
+            "partner",
+            "activity",
             ts="ts",
             seq="seq",
-            prev_partner=self.partner_name(ev.prev_partner),
-            prev_activity=self.activity_name(ev.prev_activity),
+            prev_partner="prev_partner",
+            prev_activity="prev_activity",
             prev_ts="prev_ts",
             next_ts="next_ts",
             case_end="case_end",
@@ -183,6 +192,8 @@ class Prepared:
             stage_end="stage_end",
             period=self.period(ev.ts),
         )
+        self._events_view = view
+        return view
 
     def activity_code(self, name: str) -> int:
         """The code of activity `name` (-1, matching nothing, when no event has it)."""
@@ -191,11 +202,18 @@ class Prepared:
     def partner_code(self, name: str) -> int:
         return _code_of(self.partners, name)
 
-    def activity_name(self, code: ibis.Value) -> ibis.Value:
-        return _decode(code, self.activities)
-
-    def partner_name(self, code: ibis.Value) -> ibis.Value:
-        return _decode(code, self.partners)
+    def decode(self, table: ibis.Table, **columns: str) -> ibis.Table:
+        """`table` with the codes in `columns` (column="activity" or "partner") replaced by
+        names: a join with the table of names (a CASE with hundreds of activities, as in
+        real logs, takes Ibis longer to compile than the query takes to run)."""
+        for column, kind in columns.items():
+            names = self.names[kind].view()  # a second join of the same table
+            names = names.select(_code=names.code, _name=names.name)
+            joined = table.left_join(names, table[column] == names._code)
+            table = joined.select(
+                *[joined._name.name(c) if c == column else joined[c] for c in table.columns]
+            )
+        return table
 
     def stage_name(self, order: ibis.Value) -> ibis.Value:
         """The stage code of a stage position."""
@@ -241,6 +259,8 @@ class Prepared:
             return self
         # The case numbers first: the events and the cases both join them.
         self.case_ids = materialise(self.case_ids)
+        self.names = {kind: materialise(table) for kind, table in self.names.items()}
+        self._events_view = None
         self.ev = materialise(_ordered(self._source, self.case_ids))
         # From the materialised events, so the window query is not run a second time.
         self.cases = materialise(case_rows(self, self.ev))
@@ -329,6 +349,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     partner_dim = _dimension(events.partner, "name")
     activities = _names(activity_dim)
     partners = _names(partner_dim)
+    activity_names, partner_names = activity_dim, partner_dim
     case_ids = _dimension(ev.case_id, "case_id").rename(case="code")
     order_of_activity = {a: chain.stage_order[s] for a, s in chain.activity_stage.items()}
     stage_order = (
@@ -351,6 +372,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         as_of=as_of,
         activities=activities,
         partners=partners,
+        names={"activity": activity_names, "partner": partner_names},
         case_ids=case_ids,
         as_of_utc=as_of_utc,
         _source=source,

@@ -42,7 +42,7 @@ def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
         out = out.select("partner", "cases", "events")
     else:
         out = ev.group_by("partner").agg(cases=ev.case.nunique(), events=ev.count())
-    return flow.to_frame(out.mutate(partner=p.partner_name(out.partner)), ["partner"])
+    return flow.to_frame(p.decode(out, partner="partner"), ["partner"])
 
 
 def extent(p: flow.Prepared) -> dict[str, Any]:
