@@ -295,8 +295,7 @@ def _edge_cases(p: Prepared, level: str) -> ibis.Table:
 def _trace_events(p: Prepared) -> ibis.Table:
     """The events of one case per trace (the lowest case number), weight: the trace's cases."""
     cv = case_variants(p)
-    keys = [c for c in cv.columns if c.startswith("trace_")]
-    reps = cv.group_by([*keys, "length"]).agg(weight=cv.count(), case=cv.case.min())
+    reps = cv.group_by(sequence_keys(cv, "trace")).agg(weight=cv.count(), case=cv.case.min())
     return p.ev.join(reps.select("case", "weight"), "case")
 
 
@@ -306,6 +305,11 @@ def case_variants(p: Prepared) -> ibis.Table:
     activities) or the same trace (`trace_*` columns: sequence of activity and partner).
     Group by the keys and `length`."""
     return p.shared("case_variants", _case_variants)
+
+
+def sequence_keys(cv: ibis.Table, kind: str) -> list[str]:
+    """The columns of `case_variants` that identify a case's `kind` ("variant" or "trace")."""
+    return [c for c in cv.columns if c.startswith(f"{kind}_")] + ["length"]
 
 
 #: Most integer columns a sequence may be packed into (see `_case_variants`); longer cases
@@ -371,10 +375,9 @@ def variants(
     cases in the selection), median_days, mean_days. At most `limit` rows (None: all)."""
     p = _prepared(events, chain, filters)
     cv = case_variants(p)
-    keys = [c for c in cv.columns if c.startswith("variant_")]
     v = cv.join(p.cases.select("case", "duration_s"), "case")
     total = p.cases.count()
-    out = v.group_by([*keys, "length"]).agg(
+    out = v.group_by(sequence_keys(cv, "variant")).agg(
         cases=v.count(),
         median_days=(v.duration_s / SECONDS_PER_DAY).median(),
         mean_days=(v.duration_s / SECONDS_PER_DAY).mean(),
@@ -407,8 +410,7 @@ def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: An
     """Number of distinct variants in the selection."""
     p = _prepared(events, chain, filters)
     cv = case_variants(p)
-    keys = [c for c in cv.columns if c.startswith("variant_")]
-    return int(to_arrow(cv.select(*keys, "length").distinct().count()).as_py() or 0)
+    return int(to_arrow(cv.select(*sequence_keys(cv, "variant")).distinct().count()).as_py() or 0)
 
 
 # --- chain stages: rework, stage flow -------------------------------------------------------

@@ -174,14 +174,15 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
         with store.chain_lock(chain), concurrent.futures.ThreadPoolExecutor(1) as pool:
             store.remove_orphans(chain, set(chain.batches.values_list("batch_id", flat=True)))
             # Hash the file while DuckDB reads it: both are I/O bound and release the GIL.
-            checksum = pool.submit(file_checksum, path) if path.is_file() else None
+            # `checksum()` waits for the hash only where the answer is needed.
+            checksum = pool.submit(file_checksum, path).result if path.is_file() else (lambda: "")
             con = _connect(workdir)
             try:
                 _validate_and_store(
                     con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
                 )
                 # A refused file's report names its checksum too.
-                report.checksum = report.checksum or (checksum.result() if checksum else "")
+                report.checksum = checksum()
             finally:
                 con.close()
     finally:
@@ -209,7 +210,7 @@ def _validate_and_store(
         return
     say("validate")
     if _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say):
-        report.checksum = checksum.result() if checksum else ""
+        report.checksum = checksum()
         _record_batch(chain, batch_id, partner, user, report, size)
         return
     try:
@@ -306,7 +307,7 @@ def _validate_and_store(
         "stored_with_rejects" if report.rows_rejected else ("stored" if new_rows else "nothing_new")
     )
     report.batch_id = batch_id
-    report.checksum = checksum.result() if checksum else ""
+    report.checksum = checksum()
     _record_batch(chain, batch_id, partner, user, report, size)
 
 
@@ -318,7 +319,7 @@ def _might_be_repeat(chain, partner, size: int | None) -> bool:
 
 def _already_delivered(chain, partner, report, checksum) -> bool:
     """Report (and return True) when this exact file was delivered before."""
-    report.checksum = checksum.result() if checksum else ""
+    report.checksum = checksum()
     earlier = (
         IngestBatch.objects.filter(chain=chain, source_sha256=report.checksum, partner=partner)
         .order_by("created_at")
