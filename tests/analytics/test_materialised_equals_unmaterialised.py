@@ -56,6 +56,18 @@ def test_suite_frames_equal_metrics_computed_on_their_own(events_of, small_spec,
         pd.testing.assert_frame_equal(together[name], alone[name], check_dtype=False, obj=name)
 
 
+@pytest.mark.parametrize("materialised", [False, True], ids=["alone", "materialised"])
+def test_a_dfg_without_case_counts_has_the_same_edges_and_durations(events_of, small_spec, materialised):
+    p = prepare(events_of(*WITH_GAPS), small_spec, make_filters(small_spec))
+    if materialised:
+        p.cache()
+    for level in ("activity", "partner"):
+        full = flow.dfg(p, small_spec, level=level)
+        lean = flow.dfg(p, small_spec, level=level, with_cases=False)
+        assert "cases" not in lean.columns
+        pd.testing.assert_frame_equal(lean, full.drop(columns="cases"), obj=level)
+
+
 def test_an_event_without_a_stage_does_not_break_a_visit(events_of, small_spec):
     p = prepare(events_of(*WITH_GAPS), small_spec, make_filters(small_spec)).cache()
     v = flow.stage_visits(p).join(p.case_ids, "case")

@@ -204,7 +204,7 @@ def partner_cases(p: Prepared) -> ibis.Table:
 
 def handover_edges(p: Prepared) -> ibis.Table:
     """Every handover: case_id, from_partner, to_partner, ts (arrival), seconds."""
-    h = _handover_edges(p).join(p.case_ids, "case")
+    h = p.with_case_id(_handover_edges(p))
     h = p.decode(h, from_partner="partner", to_partner="partner")
     return h.select("case_id", "from_partner", "to_partner", "ts", "seconds")
 
@@ -249,11 +249,19 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
 
 
 def dfg(
-    events: ibis.Table | Prepared, chain: ChainSpec, *, level: str = "activity", **filters: Any
+    events: ibis.Table | Prepared,
+    chain: ChainSpec,
+    *,
+    level: str = "activity",
+    with_cases: bool = True,
+    **filters: Any,
 ) -> pd.DataFrame:
     """Directly-follows graph at `level` "activity" or "partner": source, target, frequency,
     cases, mean_days, median_days, p80_days, p90_days, min_days, max_days, sum_days.
-    Self-loops (a -> a) are kept, as PM4Py does."""
+    Self-loops (a -> a) are kept, as PM4Py does. Without `with_cases` there is no `cases`
+    column: counting the distinct cases per edge is a second aggregation over every edge
+    (a third of the query on its own), which a caller that needs only frequencies and
+    durations, as PM4Py computes them, is spared."""
     if level not in ("activity", "partner"):
         raise ValueError(f"DFG level {level!r}: use activity or partner.")
     p = _prepared(events, chain, filters)
@@ -263,18 +271,19 @@ def dfg(
     e = ev.filter(ev.seq > 0).select(
         "case", source=prev, target=cur, seconds=seconds_between(ev.ts, ev.prev_ts)
     )
-    if p.materialised:
+    cases = {}
+    if with_cases and not p.materialised:
+        cases = {"cases": e.case.nunique()}
+    out = stats_table(
+        e.group_by("source", "target").agg(
+            frequency=e.count(), **cases, **day_stats(e.seconds, extended=True)
+        )
+    )
+    if with_cases and p.materialised:
         # Cases per edge from one case per trace (`_edge_cases`) instead of a distinct
         # count over every event.
-        stats = e.group_by("source", "target").agg(frequency=e.count(), **day_stats(e.seconds, extended=True))
-        stats = stats_table(stats).join(_edge_cases(p, level), ["source", "target"])
-        out = stats.select("source", "target", "frequency", "cases", *stats.columns[3:-1])
-    else:
-        out = stats_table(
-            e.group_by("source", "target").agg(
-                frequency=e.count(), cases=e.case.nunique(), **day_stats(e.seconds, extended=True)
-            )
-        )
+        out = out.join(_edge_cases(p, level), ["source", "target"])
+        out = out.select("source", "target", "frequency", "cases", *out.columns[3:-1])
     return to_frame(p.decode(out, source=level, target=level), ["source", "target"])
 
 

@@ -116,16 +116,19 @@ def make_filters(
 class Prepared:
     """Filtered events with their order and neighbours, and one row per case.
 
-    The per-event table `ev` is compact: the case is a number and partner, activity and
-    stage are small integer codes (a 10M-event table then fits in memory instead of
-    spilling, and sorting and grouping on integers is cheaper than on text). Metrics group
+    The per-event table `ev` is compact: partner, activity and stage are small integer
+    codes, and once materialised (`cache`) the case is a number too (a 10M-event table then
+    fits in memory instead of spilling, and sorting and grouping on integers is cheaper than
+    on text). Before that the case is its case_id: numbering costs a sort of every case id
+    and a join of every event, which pays off only for the many metrics of a materialised
+    preparation, not for one metric on its own. Metrics group
     by the codes and decode their (small) results with `decode` (a join with the tiny
     table of names) and `stage_name`; `events` is the same table with names, for callers outside the suite."""
 
     chain: ChainSpec
     filters: Filters
     backend: str
-    # case, partner, activity (codes), ts, seq, prev_partner, prev_activity (codes), prev_ts,
+    # case (number, or case_id before `cache`), partner, activity (codes), ts, seq, prev_partner, prev_activity (codes), prev_ts,
     # next_ts, case_end, stage_order (the stage's position in the chain; NULL without one),
     # prev_stage_order, furthest_before, stage_end (event_id only orders ties; not kept)
     ev: ibis.Table
@@ -135,7 +138,7 @@ class Prepared:
     activities: dict[int, str]
     partners: dict[int, str]
     names: dict[str, ibis.Table]
-    # case (number), case_id
+    # case, case_id (the same value before `cache`)
     case_ids: ibis.Table
     # The same moment as a Python datetime (UTC).
     as_of_utc: _dt.datetime | None = None
@@ -153,7 +156,7 @@ class Prepared:
     def __post_init__(self) -> None:
         # Per-case figures need no order: from the unordered events, so a metric on the
         # cases alone (case durations) does not run the window query.
-        self.cases = case_rows(self, self._source.join(self.case_ids, "case_id").drop("case_id"))
+        self.cases = case_rows(self, self._source)
 
     def shared(self, name: str, build: Any) -> ibis.Table:
         """`build(self)` once per preparation (materialised when the preparation is)."""
@@ -170,9 +173,12 @@ class Prepared:
         expression on every call (so `p.events.filter(p.events.x == ...)` binds)."""
         if self._events_view is not None:
             return self._events_view
-        ev = self.ev.join(self.case_ids, "case")
         ev = self.decode(
-            ev, partner="partner", activity="activity", prev_partner="partner", prev_activity="activity"
+            self.with_case_id(self.ev),
+            partner="partner",
+            activity="activity",
+            prev_partner="partner",
+            prev_activity="activity",
         )
         view = ev.select(
             "case_id",
@@ -201,6 +207,12 @@ class Prepared:
 
     def partner_code(self, name: str) -> int:
         return _code_of(self.partners, name)
+
+    def with_case_id(self, table: ibis.Table) -> ibis.Table:
+        """`table` (with a `case` column) with the case_id of each case beside it."""
+        if self.materialised:
+            return table.join(self.case_ids, "case")
+        return table.mutate(case_id=table.case)
 
     def decode(self, table: ibis.Table, **columns: str) -> ibis.Table:
         """`table` with the codes in `columns` (column="activity" or "partner") replaced by
@@ -258,13 +270,15 @@ class Prepared:
         if self.materialised:
             return self
         # The case numbers first: the events and the cases both join them.
-        self.case_ids = materialise(self.case_ids)
+        numbers = materialise(_dimension(self._source.case, "case_id").rename(case="code"))
+        numbered = self._source.rename(case_id="case").join(numbers, "case_id").drop("case_id")
         self.names = {kind: materialise(table) for kind, table in self.names.items()}
         self._events_view = None
-        self.ev = materialise(_ordered(self._source, self.case_ids))
+        self.case_ids = numbers
+        self.ev = materialise(_ordered(numbered))
+        self.materialised = True
         # From the materialised events, so the window query is not run a second time.
         self.cases = materialise(case_rows(self, self.ev))
-        self.materialised = True
         return self
 
 
@@ -350,7 +364,6 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     activities = _names(activity_dim)
     partners = _names(partner_dim)
     activity_names, partner_names = activity_dim, partner_dim
-    case_ids = _dimension(ev.case_id, "case_id").rename(case="code")
     order_of_activity = {a: chain.stage_order[s] for a, s in chain.activity_stage.items()}
     stage_order = (
         activity_dim.name.substitute(order_of_activity, else_=ibis.null(dt.int32)).cast("int32")
@@ -362,18 +375,18 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     partner_dim = partner_dim.select(partner_name="name", partner="code")
     source = ev.select("event_id", "case_id", partner_name="partner", activity_name="activity", ts="ts")
     source = source.left_join(activity_dim, "activity_name").left_join(partner_dim, "partner_name")
-    source = source.select("event_id", "case_id", "partner", "activity", "ts", "stage_order")
+    source = source.select("event_id", "partner", "activity", "ts", "stage_order", case="case_id")
 
     return Prepared(
         chain=chain,
         filters=filters,
         backend=backend,
-        ev=_ordered(source, case_ids),
+        ev=_ordered(source),
         as_of=as_of,
         activities=activities,
         partners=partners,
         names={"activity": activity_names, "partner": partner_names},
-        case_ids=case_ids,
+        case_ids=source.select(case="case", case_id="case").distinct(),
         as_of_utc=as_of_utc,
         _source=source,
     )
@@ -384,12 +397,10 @@ def _names(dimension: ibis.Table) -> dict[int, str]:
     return {int(r["code"]): r["name"] for r in rows}
 
 
-def _ordered(source: ibis.Table, case_ids: ibis.Table) -> ibis.Table:
-    """The compact per-event table: case numbers instead of case_id, and every neighbour
-    column the metrics need from ONE window specification (one sort): the metrics
-    themselves are plain filters and group-bys. Frames with the same partition and order
-    share DuckDB's sort."""
-    ev = source.join(case_ids, "case_id").drop("case_id")
+def _ordered(ev: ibis.Table) -> ibis.Table:
+    """The per-event table with every neighbour column the metrics need from ONE window
+    specification (one sort): the metrics themselves are plain filters and group-bys.
+    Frames with the same partition and order share DuckDB's sort."""
     key = ["ts", "event_id"]
     order = ibis.window(group_by="case", order_by=key)
     before = ibis.window(group_by="case", order_by=key, rows=(None, -1))
@@ -417,13 +428,13 @@ def _ordered(source: ibis.Table, case_ids: ibis.Table) -> ibis.Table:
 
 
 def case_rows(p: Prepared, ev: ibis.Table) -> ibis.Table:
-    """One row per case of the events `ev` (with case numbers): case, case_id, start, end,
+    """One row per case of the events `ev` (with a case column): case, case_id, start, end,
     events, goal_at, duration_s, reached, dropped, open, period."""
     chain = p.chain
     goals = [p.activity_code(a) for a in chain.goal_activities]
     goal_at = ev.ts.min(where=ev.activity.isin(goals)) if goals else ibis.null(ev.ts.type())
     per_case = ev.group_by("case").agg(start=ev.ts.min(), end=ev.ts.max(), events=ev.count(), goal_at=goal_at)
-    per_case = per_case.join(p.case_ids, "case")
+    per_case = p.with_case_id(per_case)
     horizon_s = float(chain.horizon_days) * SECONDS_PER_DAY
     reached = per_case.goal_at.notnull() & (seconds_between(per_case.goal_at, per_case.start) <= horizon_s)
     per_case = per_case.mutate(
