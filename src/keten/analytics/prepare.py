@@ -128,9 +128,10 @@ class Prepared:
     chain: ChainSpec
     filters: Filters
     backend: str
-    # case (number, or case_id before `cache`), partner, activity (codes), ts, seq, prev_partner, prev_activity (codes), prev_ts,
-    # next_ts, case_end, stage_order (the stage's position in the chain; NULL without one),
-    # prev_stage_order, furthest_before, stage_end (event_id only orders ties; not kept)
+    # case (number, or case_id before `cache`), partner, activity (codes), ts, seq,
+    # prev_partner, prev_activity (codes), prev_ts, next_ts, case_end, stage_order (the
+    # stage's position in the chain; NULL without one), prev_stage_order, furthest_before,
+    # stage_end (event_id only orders ties; not kept)
     ev: ibis.Table
     as_of: ibis.Value
     # Code -> name of every activity and partner in the (unfiltered) events, and the same as
