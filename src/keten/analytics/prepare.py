@@ -271,7 +271,9 @@ class Prepared:
         if self.materialised:
             return self
         # The case numbers first: the events and the cases both join them.
-        numbers = materialise(_dimension(self._source.case, "case_id").rename(case="code"))
+        # From the case ids of the filtered events, not from `_source`: its joins with the
+        # names are not needed for this.
+        numbers = materialise(_dimension(self.case_ids.case_id, "case_id").rename(case="code"))
         numbered = self._source.rename(case_id="case").join(numbers, "case_id").drop("case_id")
         self.names = {kind: materialise(table) for kind, table in self.names.items()}
         self._events_view = None
@@ -387,7 +389,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         activities=activities,
         partners=partners,
         names={"activity": activity_names, "partner": partner_names},
-        case_ids=source.select(case="case", case_id="case").distinct(),
+        case_ids=ev.select(case="case_id", case_id="case_id").distinct(),
         as_of_utc=as_of_utc,
         _source=source,
     )
