@@ -13,10 +13,11 @@ separate child processes so peak memory is measured per side:
   discover_performance_dfg, get_all_case_durations.
 
 It prints a table: events, keten's seconds for the three metrics and for the full suite,
-PM4Py's seconds, both ratios, peak RSS per side (keten: the full suite's child), and
-whether the directly-follows counts, mean/median durations and case durations are equal (for
-both keten runs). PM4Py is a dev
-dependency, used here only as a yardstick.
+PM4Py's seconds, both ratios, the CPU seconds of each run (all threads: on a machine whose two
+cores are busy with other work, wall time alone misleads), peak RSS per side (keten: the full
+suite's child), and whether the directly-follows counts, mean/median durations and case
+durations are equal (for both keten runs). PM4Py is a dev dependency, used here only as a
+yardstick.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def run_keten(parquet: str, out: str, threads: int, memory_limit: str, *, only_p
     )
     # Load Ibis' DuckDB backend outside the timing, as PM4Py is imported outside its own.
     engine.connect("duckdb").disconnect()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     con = engine.connect("duckdb", threads=threads, memory_limit=memory_limit or None)
     events = engine.read_events(con, [parquet])
     if only_pm4py_metrics:
@@ -74,6 +75,7 @@ def run_keten(parquet: str, out: str, threads: int, memory_limit: str, *, only_p
     seconds = time.perf_counter() - started
     payload = {
         "seconds": seconds,
+        "cpu": time.process_time() - cpu_started,
         "rss": _peak_rss_mb(),
         **_comparable(result["dfg_activity"], result["case_durations"]),
     }
@@ -97,7 +99,7 @@ def run_pm4py(parquet: str, out: str) -> None:
     import pandas as pd
     import pm4py
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     raw = pd.read_parquet(parquet, columns=["event_id", "case_id", "activity", "timestamp"])
     raw = raw.sort_values("event_id", kind="stable")
     df = pd.DataFrame(
@@ -116,6 +118,7 @@ def run_pm4py(parquet: str, out: str) -> None:
     seconds = time.perf_counter() - started
     payload = {
         "seconds": seconds,
+        "cpu": time.process_time() - cpu_started,
         "rss": _peak_rss_mb(),
         "dfg": {k: (v, perf[k]["mean"], perf[k]["median"]) for k, v in dfg.items()},
         "durations": sorted(durations),
@@ -242,6 +245,7 @@ def main() -> None:
         "pm4py s (3 metrics)",
         "ratio (3 metrics)",
         "ratio (full suite)",
+        "CPU s (3 / suite / pm4py)",
         "keten RSS MB",
         "pm4py RSS MB",
         "equal",
@@ -257,11 +261,12 @@ def main() -> None:
             f"{theirs['seconds']:.2f}" if theirs else "-",
             f"{theirs['seconds'] / ours['three_seconds']:.1f}x" if theirs else "-",
             f"{theirs['seconds'] / ours['seconds']:.1f}x" if theirs else "-",
+            f"{ours['three']['cpu']:.1f} / {ours['cpu']:.1f} / {theirs['cpu']:.1f}" if theirs else "-",
             f"{ours['rss']:.0f}",
             f"{theirs['rss']:.0f}" if theirs else "-",
             ("yes" if _equal(ours, theirs) and _equal(ours["three"], theirs) else "NO") if theirs else "-",
         )
-    Console(width=200).print(table)
+    Console(width=230).print(table)
 
 
 if __name__ == "__main__":
