@@ -187,11 +187,17 @@ def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any)
     if p.materialised:
         # A case has a block of a partner exactly when it has an event of that partner.
         out = stats_table(b.group_by("partner").agg(blocks=b.count(), **stats))
-        out = out.join(partner_cases(p), "partner")
-        out = out.select("partner", "blocks", "cases", *out.columns[2:-1])
+        out = _join_cases(out, partner_cases(p), ["partner"], ["partner", "blocks", "cases"])
     else:
         out = stats_table(b.group_by("partner").agg(blocks=b.count(), cases=b.case.nunique(), **stats))
     return to_frame(p.decode(out, partner="partner"), ["partner"])
+
+
+def _join_cases(stats: ibis.Table, cases: ibis.Table, keys: list[str], leading: list[str]) -> ibis.Table:
+    """`stats` with the `cases` column of `cases` (joined on `keys`): the `leading` columns
+    in that order, then the other columns of `stats`."""
+    joined = stats.join(cases, keys)
+    return joined.select(*leading, *[c for c in stats.columns if c not in leading])
 
 
 def partner_cases(p: Prepared) -> ibis.Table:
@@ -233,8 +239,8 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
         out = stats_table(
             h.group_by("from_partner", "to_partner").agg(transitions=h.count(), **day_stats(h.seconds))
         )
-        out = out.join(cases, ["from_partner", "to_partner"])
-        out = out.select("from_partner", "to_partner", "cases", *out.columns[2:-1])
+        keys = ["from_partner", "to_partner"]
+        out = _join_cases(out, cases, keys, [*keys, "cases", "transitions"])
     else:
         out = stats_table(
             h.group_by("from_partner", "to_partner").agg(
@@ -282,8 +288,8 @@ def dfg(
     if with_cases and p.materialised:
         # Cases per edge from one case per trace (`_edge_cases`) instead of a distinct
         # count over every event.
-        out = out.join(_edge_cases(p, level), ["source", "target"])
-        out = out.select("source", "target", "frequency", "cases", *out.columns[3:-1])
+        keys = ["source", "target"]
+        out = _join_cases(out, _edge_cases(p, level), keys, [*keys, "frequency", "cases"])
     return to_frame(p.decode(out, source=level, target=level), ["source", "target"])
 
 
