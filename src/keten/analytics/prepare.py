@@ -121,9 +121,9 @@ class Prepared:
     fits in memory instead of spilling, and sorting and grouping on integers is cheaper than
     on text). Before that the case is its case_id: numbering costs a sort of every case id
     and a join of every event, which pays off only for the many metrics of a materialised
-    preparation, not for one metric on its own. Metrics group
-    by the codes and decode their (small) results with `decode` (a join with the tiny
-    table of names) and `stage_name`; `events` is the same table with names, for callers outside the suite."""
+    preparation, not for one metric on its own. Metrics group by the codes and decode their
+    (small) results with `decode` (a join with the tiny table of names) and `stage_name`;
+    `events` is the same table with names, for callers outside the suite."""
 
     chain: ChainSpec
     filters: Filters
@@ -270,9 +270,8 @@ class Prepared:
         """Materialise events and cases once, for running many metrics over them."""
         if self.materialised:
             return self
-        # The case numbers first: the events and the cases both join them.
-        # From the case ids of the filtered events, not from `_source`: its joins with the
-        # names are not needed for this.
+        # The case numbers first (the events and the cases both join them), from the filtered
+        # events' case ids: `_source` would also run its joins with the names.
         numbers = materialise(_dimension(self.case_ids.case_id, "case_id").rename(case="code"))
         numbered = self._source.rename(case_id="case").join(numbers, "case_id").drop("case_id")
         self.names = {kind: materialise(table) for kind, table in self.names.items()}
