@@ -1,11 +1,17 @@
 """The suite's materialised preparation (one sort, shortcuts for stage visits) gives the
 same frames as each metric computed on its own from the raw events."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from keten.analytics import flow, norms, suite
+from keten.analytics import engine, flow, norms, suite
 from keten.analytics.prepare import make_filters, prepare
+
+from .conftest import log
 
 # Stages (tests/conftest.py small_spec): intake (a: aanmelding, intake), behandeling (b: start,
 # klaar), afsluiting (a: afgerond). "memo" belongs to no stage.
@@ -91,3 +97,81 @@ def test_variants_of_long_cases_collected_as_arrays_equal_the_packed_ones(events
     for name in ("variants", "dfg_activity", "dfg_partner"):
         pd.testing.assert_frame_equal(packed[name], arrays[name], obj=name)
     assert packed["variant_count"] == arrays["variant_count"] == 3
+
+
+def test_the_suite_orders_events_at_the_same_moment_by_event_id(duck, small_spec):
+    # The materialised preparation sorts by time alone and sorts again only the cases with
+    # events at the same moment. Here the event ids run against the file order, so an order
+    # that ignored them would show the opposite edges.
+    rows = []
+    for i in range(40):
+        rows += [
+            (f"t{i}", "b", "start", "2024-03-01 09:00"),
+            (f"t{i}", "a", "aanmelding", "2024-03-01 09:00"),
+        ]
+        rows += [
+            (f"u{i}", "a", "aanmelding", "2024-03-01 09:00"),
+            (f"u{i}", "a", "intake", "2024-03-02 09:00"),
+        ]
+    frame = log(*rows)
+    frame["event_id"] = [f"e{len(frame) - i:06d}" for i in range(len(frame))]
+    events = engine.events_from_frame(duck, frame)
+    together = suite.run_suite(events, small_spec)["dfg_activity"].set_index(["source", "target"])
+    assert together["frequency"].to_dict() == {("aanmelding", "intake"): 40, ("aanmelding", "start"): 40}
+    alone = flow.dfg(events, small_spec).set_index(["source", "target"])
+    pd.testing.assert_frame_equal(together, alone)
+
+
+STEPS = [
+    ("a", "memo"),
+    ("a", "aanmelding"),
+    ("a", "intake"),
+    ("b", "start"),
+    ("b", "klaar"),
+    ("a", "afgerond"),
+]
+long_logs = st.lists(
+    st.tuples(st.sampled_from(["x", "y", "z"]), st.sampled_from(STEPS), st.integers(0, 5_000)),
+    min_size=1,
+    max_size=120,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=long_logs)
+def test_packed_sequence_keys_equal_ordered_arrays_for_cases_of_any_length(
+    duck, small_spec, monkeypatch, rows
+):
+    # Up to six activities (3 bits: 20 positions per integer column) and up to twelve
+    # activity-partner pairs (4 bits: 15 positions): cases of up to 120 events span several
+    # columns and cross their boundaries.
+    events = engine.events_from_frame(
+        duck,
+        log(
+            *[
+                (case, partner, activity, dt.datetime(2024, 1, 1) + dt.timedelta(hours=h))
+                for case, (partner, activity), h in rows
+            ]
+        ),
+    )
+    packed = suite.run_suite(events, small_spec)
+    with monkeypatch.context() as m:
+        m.setattr(flow, "MAX_KEY_COLUMNS", 0)
+        arrays = suite.run_suite(events, small_spec)
+    for name in ("variants", "rework"):
+        pd.testing.assert_frame_equal(packed[name], arrays[name], obj=name)
+    assert packed["variant_count"] == arrays["variant_count"]
+
+
+def test_sequences_that_differ_in_one_position_are_different_variants(duck, small_spec):
+    # One case per position 0..44: "intake" everywhere but "klaar" at that position. Every
+    # place of every packed column (20 per column here) must tell them apart.
+    start = dt.datetime(2024, 1, 1)
+    rows = [
+        (f"c{k}", "a", "klaar" if i == k else "intake", start + dt.timedelta(hours=i))
+        for k in range(45)
+        for i in range(45)
+    ]
+    result = suite.run_suite(engine.events_from_frame(duck, log(*rows)), small_spec)
+    assert result["variant_count"] == 45
+    assert result["variants"]["cases"].tolist() == [1] * 45

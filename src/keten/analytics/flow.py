@@ -360,26 +360,26 @@ def _packed(
     position: ibis.Value, code: ibis.Value, codes: int, longest: int, prefix: str
 ) -> dict[str, ibis.Value] | None:
     """A sequence of integer `code`s (0 <= code < `codes`) at 0-based `position`s packed
-    exactly into int64 sums: column j holds positions j*m .. j*m+m-1 as the base-(codes+1)
-    number with digit code+1 at place position - j*m (digits are never 0, so together with
-    the length the columns identify the sequence). None when more than MAX_KEY_COLUMNS
-    columns would be needed."""
-    base = codes + 1
-    if base < 2:
+    exactly into int64 sums: column j holds positions j*m .. j*m+m-1, digit code+1 in the
+    `bits` bits at place position - j*m (digits are never 0, so together with the length the
+    columns identify the sequence). Shifts, not powers looked up per position: half the
+    cost. None when more than MAX_KEY_COLUMNS columns would be needed."""
+    if codes < 1:
         return None
-    per_column = 1
-    while base ** (per_column + 1) < 2**62:
-        per_column += 1
+    bits = codes.bit_length()  # enough for the digits 1 .. codes
+    per_column = 62 // bits
     columns = max(1, -(-longest // per_column))
     if columns > MAX_KEY_COLUMNS:
         return None
-    digit = code + 1
+    digit = (code + 1).cast("int64")
     packed = {}
     for j in range(columns):
-        place = position.substitute(
-            {j * per_column + i: base**i for i in range(per_column)}, else_=ibis.literal(0, type="int64")
-        )
-        packed[f"{prefix}{j}"] = (digit * place).sum()
+        first = j * per_column
+        mine = (position >= first) & (position < first + per_column)
+        # `position % per_column`, not `position - first`: engines shift every row before
+        # the filter, and a shift must stay within 64 bits even where its row is not summed.
+        place = (position % per_column) * bits
+        packed[f"{prefix}{j}"] = (digit << place).sum(where=mine).fill_null(0)
     return packed
 
 
@@ -460,6 +460,7 @@ def _stage_visits(p: Prepared) -> ibis.Table:
     # A visit ends just before the next one starts; the last one at the case's last staged
     # event.
     w = ibis.window(group_by="case", order_by="seq")
+    before = ibis.window(group_by="case", order_by="seq", rows=(None, -1))
     return starts.select(
         "case",
         visit=ibis.row_number().over(w),
@@ -467,15 +468,18 @@ def _stage_visits(p: Prepared) -> ibis.Table:
         start="ts",
         end=starts.prev_staged_ts.lead().over(w).fill_null(starts.stage_end),
         next_start=starts.ts.lead().over(w),
-        reentry=(starts.stage_order < starts.furthest_before).fill_null(False),
+        # The visits before hold every staged event before: the furthest stage among them.
+        reentry=(starts.stage_order < starts.stage_order.max().over(before)).fill_null(False),
     )
 
 
 def _stage_gaps(p: Prepared) -> bool:
-    """True when some case has an event without a chain stage between two with one."""
+    """True when some case has an event without a chain stage between two with one: a case
+    with two runs of staged events (a run starts at a staged event whose previous event has
+    no stage or that has no previous event)."""
     ev = p.ev
-    gap = ev.stage_order.notnull() & ev.prev_stage_order.isnull() & ev.furthest_before.notnull()
-    return bool(to_arrow(gap.any()).as_py())
+    runs = ev.filter(ev.stage_order.notnull() & ev.prev_stage_order.isnull())
+    return bool(to_arrow(runs.count() > runs.case.nunique()).as_py())
 
 
 def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
