@@ -165,7 +165,8 @@ def test_packed_sequence_keys_equal_ordered_arrays_for_cases_of_any_length(
 
 def test_sequences_that_differ_in_one_position_are_different_variants(duck, small_spec):
     # One case per position 0..44: "intake" everywhere but "klaar" at that position. Every
-    # place of every packed column (20 per column here) must tell them apart.
+    # place of every packed column must tell them apart (two activities: 2 bits, 31 places
+    # per column, so the cases span two columns).
     start = dt.datetime(2024, 1, 1)
     rows = [
         (f"c{k}", "a", "klaar" if i == k else "intake", start + dt.timedelta(hours=i))
