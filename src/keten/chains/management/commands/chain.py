@@ -1,13 +1,18 @@
-"""`keten chain import|export|list`: chain definition files in and out of the database.
+"""`keten chain import|export|list|draft`: chain definition files in and out of the database.
 
 keten chain import FILE [FILE ...]   create or update chains; all files or none
 keten chain import --reference       the reference chains shipped with Keten
 keten chain export SLUG [--out FILE] write a chain as a definition file (stdout by default)
 keten chain list                     the chains in the database
+keten chain draft LOG [--partner-attribute ATTR] [--partner P] [--slug S] [--name N]
+                  [--out FILE] [--mapping-out FILE] [--force]
+                                     a definition file (and column mapping) drafted from an
+                                     event log, to edit and then import
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,6 +28,7 @@ from keten.chains.definition import (
     load_chain_definition,
     reference_chain_files,
 )
+from keten.chains.draft import DraftError, draft_chain, profile_log
 from keten.chains.models import Chain
 
 # Audit entries need a name; imports from the command line have no logged-in user.
@@ -30,10 +36,12 @@ CLI_USER = SimpleNamespace(username="keten chain import", is_authenticated=False
 
 
 class Command(BaseCommand):
-    help = "Import, export and list chain definition files (docs/chain-definition.md)."
+    help = "Import, export, list and draft chain definition files (docs/chain-definition.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        commands = parser.add_subparsers(dest="subcommand", metavar="{import,export,list}", required=True)
+        commands = parser.add_subparsers(
+            dest="subcommand", metavar="{import,export,list,draft}", required=True
+        )
         importer = commands.add_parser(
             "import", help="Create or update chains from definition files; a bad file changes nothing."
         )
@@ -50,11 +58,39 @@ class Command(BaseCommand):
 
         commands.add_parser("list", help="List the chains in the database.")
 
+        drafter = commands.add_parser(
+            "draft",
+            help="Draft a definition file (and column mapping) from an event log, to edit and import.",
+        )
+        drafter.add_argument("log", metavar="LOG", type=Path, help="event log: CSV, XES, XES.gz or Parquet")
+        who = drafter.add_mutually_exclusive_group()
+        who.add_argument(
+            "--partner-attribute",
+            metavar="ATTR",
+            help="column naming who recorded each event (e.g. org:group): one partner per value, "
+            "and the log becomes a shared, chain-wide file",
+        )
+        who.add_argument(
+            "--partner", metavar="P", help="code of the one partner (default: derived from the log's name)"
+        )
+        drafter.add_argument("--slug", metavar="S", help="chain slug (default: derived from the log's name)")
+        drafter.add_argument("--name", metavar="N", help="chain name (default: the log's name)")
+        drafter.add_argument("--out", metavar="FILE", type=Path, help="definition file (default: SLUG.yaml)")
+        drafter.add_argument(
+            "--mapping-out",
+            metavar="FILE",
+            type=Path,
+            help="with --partner-attribute: the column mapping (default: SLUG.mapping.yaml beside --out)",
+        )
+        drafter.add_argument("--force", action="store_true", help="overwrite files that exist")
+
     def handle(self, *args, subcommand: str, **options) -> None:
         if subcommand == "import":
             self.import_files([Path(f) for f in options["files"]], reference=options["reference"])
         elif subcommand == "export":
             self.export(options["slug"], options["out"])
+        elif subcommand == "draft":
+            self.draft(**options)
         else:
             self.list_chains()
 
@@ -146,6 +182,54 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {out}: {e.strerror}.", returncode=1) from None
         self.stdout.write(f"Exported chain '{slug}' to {out}")
 
+    # -- draft --------------------------------------------------------------------------
+
+    def draft(self, *, log: Path, out: Path | None, mapping_out: Path | None, force: bool, **options) -> None:
+        if mapping_out is not None and not options["partner_attribute"]:
+            raise CommandError(
+                "--mapping-out needs --partner-attribute: one partner's mapping goes into the chain file."
+            )
+        try:
+            profile = profile_log(log, options["partner_attribute"])
+            draft = draft_chain(
+                profile, slug=options["slug"], name=options["name"], partner=options["partner"]
+            )
+        except DraftError as e:
+            raise CommandError(str(e), returncode=1) from None
+        slug = draft.spec.slug
+        out = out or Path(f"{slug}.yaml")
+        if draft.shared:
+            mapping_out = mapping_out or out.with_name(f"{slug}.mapping.yaml")
+            if mapping_out.resolve() == out.resolve():
+                raise CommandError(f"--out and --mapping-out are both {out}; give two files.", returncode=1)
+            # The chain file names the mapping as it is seen from the chain file's folder.
+            shown = mapping_out.name if mapping_out.parent == out.parent else str(mapping_out)
+            files = {out: draft.chain_text(shown), mapping_out: draft.mapping_text()}
+        else:
+            files = {out: draft.chain_text()}
+        existing = [str(path) for path in files if path.exists()]
+        if existing and not force:
+            raise CommandError(
+                f"{' and '.join(existing)} already exists; choose another --out / --mapping-out, "
+                "or add --force to overwrite.",
+                returncode=1,
+            )
+        _write_all(files)
+
+        spec = draft.spec
+        self.stdout.write(
+            f"Drafted chain '{slug}' from {log.name} ({_many(profile.events, 'event')}, "
+            f"{_many(profile.cases, 'case')}): "
+            f"{_count(spec.activities, 'activity', 'activities')}, {_count(spec.partners, 'partner')}, "
+            f"{_count(spec.stages, 'stage')} in {out}"
+        )
+        if draft.shared:
+            self.stdout.write(f"Column mapping of the shared log in {mapping_out}")
+            ingest = f"keten ingest {slug} {log} --mapping {mapping_out}"
+        else:
+            ingest = f"keten ingest {slug} {log} --partner {draft.spec.partners[0].code}"
+        self.stdout.write(f"Check and edit it (see its header), then: keten chain import {out}; {ingest}")
+
     def list_chains(self) -> None:
         chains = Chain.objects.annotate(
             n_partners=Count("partners", distinct=True),
@@ -169,6 +253,25 @@ class Command(BaseCommand):
                 for i, (v, w) in enumerate(zip(row, widths, strict=True))
             ]
             self.stdout.write("  ".join(cells).rstrip())
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file, or none: each to a temporary name first, renamed once all are written."""
+    temps = {target: target.with_name(f".{target.name}.draft-tmp") for target in files}
+    target = next(iter(files))
+    try:
+        for target, text in files.items():
+            temps[target].write_text(text, encoding="utf-8")
+        for target, temp in temps.items():
+            os.replace(temp, target)
+    except OSError as e:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        raise CommandError(f"Cannot write {target}: {e.strerror}.", returncode=1) from None
+
+
+def _many(n: int, singular: str) -> str:
+    return f"{n:,} {singular if n == 1 else singular + 's'}"
 
 
 def _count(items: object, singular: str, plural: str | None = None) -> str:
