@@ -100,8 +100,8 @@ def run_pm4py(parquet: str, out: str) -> None:
     import pm4py
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    raw = pd.read_parquet(parquet, columns=["event_id", "case_id", "activity", "timestamp"])
-    raw = raw.sort_values("event_id", kind="stable")
+    raw = pd.read_parquet(parquet, columns=["batch_row", "case_id", "activity", "timestamp"])
+    raw = raw.sort_values("batch_row", kind="stable")  # the file order, as a delivery numbers it
     df = pd.DataFrame(
         {
             "case:concept:name": raw["case_id"].to_numpy(),

@@ -25,7 +25,10 @@ def stored_ids(chain):
     paths = [str(p) for p in active_batch_paths(chain)]
     if not paths:
         return []
-    return [r[0] for r in duckdb.sql(f"SELECT event_id FROM read_parquet({paths})").fetchall()]
+    # An event's identity in the store (docs/event-format.md).
+    return duckdb.sql(
+        f"SELECT partner, case_id, activity, timestamp, lifecycle, occurrence FROM read_parquet({paths})"
+    ).fetchall()
 
 
 def test_the_same_file_twice_is_stored_once_and_reported_as_already_delivered(small_chain, a_csv):
@@ -98,7 +101,7 @@ def test_a_withdrawn_batch_is_excluded_and_can_be_restored(small_chain, a_csv, p
     assert active_batch_paths(small_chain) == [batch_path(small_chain, batch.batch_id)]
     assert store_version(small_chain) not in (before, withdrawn)
     actions = list(AuditEntry.objects.order_by("at").values_list("action", flat=True))
-    assert actions == ["events.batch_withdrawn", "events.batch_restored"]
+    assert actions == ["events.delivered", "events.batch_withdrawn", "events.batch_restored"]
 
 
 def test_events_delivered_again_after_a_withdrawal_are_stored_and_block_the_restore(

@@ -26,6 +26,9 @@ def test_it_stores_a_valid_file_as_one_batch_with_the_canonical_schema(small_cha
         "lifecycle",
         "attributes",
         "batch_id",
+        "batch_seq",
+        "batch_row",
+        "occurrence",
     ]
     rows = table.sort_by("timestamp").to_pylist()
     assert rows[0]["partner"] == "a" and rows[0]["lifecycle"] == "complete"

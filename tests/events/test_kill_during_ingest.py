@@ -24,7 +24,8 @@ django.setup()
 from keten.events.models import IngestBatch
 from keten.events.store import active_batch_paths, chain_dir
 paths = [str(p) for p in active_batch_paths("werk")]
-query = f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet({paths})"
+identity = "partner, case_id, activity, timestamp, lifecycle, occurrence"
+query = f"SELECT count(*), count(DISTINCT ({identity})) FROM read_parquet({paths})"
 rows, distinct = duckdb.sql(query).fetchall()[0] if paths else (0, 0)
 files = sorted(p.name for p in chain_dir("werk").glob("*.parquet"))
 stored = IngestBatch.objects.filter(rows_stored__gt=0).values_list("batch_id", flat=True)

@@ -9,7 +9,17 @@ from keten.events.bsn import longest_digit_run
 from keten.events.store import active_batch_paths, chain_dir
 from keten.events.validation import read_canonical
 
-COMPARED = ["event_id", "case_id", "partner", "activity", "timestamp", "lifecycle", "attributes"]
+COMPARED = [
+    "event_id",
+    "case_id",
+    "partner",
+    "activity",
+    "timestamp",
+    "lifecycle",
+    "attributes",
+    "batch_row",
+    "occurrence",
+]
 
 CLEAN = (
     "case_id,activity,timestamp,lifecycle,org:resource\n"
@@ -50,7 +60,7 @@ def test_one_pass_and_the_long_way_give_the_same_events(small_chain, write):
     assert problems == [] and report.rows_stored == long_way.num_rows == 4
 
     def rows(table):
-        return sorted(table.select(COMPARED).to_pylist(), key=lambda r: r["event_id"])
+        return sorted(table.select(COMPARED).to_pylist(), key=lambda r: r["batch_row"])
 
     assert rows(pq.read_table(batch)) == rows(long_way)
 
@@ -93,10 +103,11 @@ def test_a_file_that_needs_the_long_way_leaves_no_one_pass_file_behind(small_cha
         "case_id,activity,timestamp\nk1,aanmelding,2024-03-01 09:00:00\nk1,aanmelding,2024-03-01 09:00:00\n",
     )
     small_chain.reject_policy = "quarantine"
+    small_chain.repeated_events = "reject"
     small_chain.save()
     report = ingest_file(small_chain, path, partner="a")
     [problem] = report.problems
-    assert (problem.code, problem.rows, report.rows_stored) == ("duplicate_in_file", [3], 1)
+    assert (problem.code, problem.rows, report.rows_stored) == ("repeated_event", [3], 1)
     assert [p.name for p in chain_dir(small_chain).glob("*.parquet")] == [f"batch={report.batch_id}.parquet"]
     assert not list(chain_dir(small_chain).glob(".tmp-*"))
 

@@ -72,12 +72,41 @@ def test_events_of_another_partner_are_reported(small_chain, write):
     assert "than a, who delivers" in problem.message
 
 
-def test_duplicate_events_within_the_file_are_reported(small_chain, write):
+def test_repeated_events_within_the_file_are_kept_and_reported(small_chain, write):
     path = write(
         "x.csv", HEADER + "k1,aanmelding,2024-03-01\nk1,aanmelding,2024-03-01\nk2,intake,2024-03-01\n"
     )
-    problem = codes(ingest_file(small_chain, path, partner="a"))["duplicate_in_file"]
-    assert problem.count == 1 and problem.rows == [3]
+    report = ingest_file(small_chain, path, partner="a")
+    assert (report.status, report.rows_stored, report.problems) == ("stored", 3, [])
+    [notice] = report.notices
+    assert (notice.code, notice.count, notice.rows) == ("repeated_events", 1, [3])
+    assert "kept as separate events" in notice.message
+    assert report.as_dict()["notices"][0]["code"] == "repeated_events"
+
+
+def test_a_chain_that_rejects_repeated_events_reports_the_copies(small_chain, write):
+    small_chain.repeated_events = "reject"
+    small_chain.save()
+    path = write(
+        "x.csv", HEADER + "k1,aanmelding,2024-03-01\nk1,aanmelding,2024-03-01\nk2,intake,2024-03-01\n"
+    )
+    report = ingest_file(small_chain, path, partner="a")
+    problem = codes(report)["repeated_event"]
+    assert problem.count == 1 and problem.rows == [3] and report.status == "rejected"
+
+
+def test_a_partner_event_id_twice_in_the_file_is_a_copy(small_chain, write):
+    path = write(
+        "x.csv",
+        "id,case_id,activity,timestamp\n"
+        "e1,k1,aanmelding,2024-03-01\ne1,k1,aanmelding,2024-03-01\ne2,k1,aanmelding,2024-03-01\n",
+    )
+    small_chain.reject_policy = "quarantine"
+    small_chain.save()
+    report = ingest_file(small_chain, path, partner="a", mapping={"event_id": "id"})
+    problem = codes(report)["duplicate_in_file"]
+    # e2 is another event at the same moment: the partner's ids say so.
+    assert problem.count == 1 and problem.rows == [3] and report.rows_stored == 2
 
 
 def test_rows_without_a_case_are_reported(small_chain, write):

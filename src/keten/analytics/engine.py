@@ -25,7 +25,10 @@ import pyarrow as pa
 
 EngineKind = Literal["duckdb", "pyspark"]
 
-#: The canonical event columns, in order (see docs/architecture.md).
+#: The canonical event columns, in order (see docs/event-format.md). `event_id` is the
+#: partner's own id (NULL when the delivery has none); `batch_seq` (the delivery's number in
+#: the chain) and `batch_row` (the row in the delivery) are the delivery position that orders
+#: events at the same moment; `occurrence` numbers identical events within one delivery.
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id",
     "chain",
@@ -36,6 +39,9 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "lifecycle",
     "attributes",
     "batch_id",
+    "batch_seq",
+    "batch_row",
+    "occurrence",
 )
 
 EVENT_SCHEMA = pa.schema(
@@ -49,6 +55,9 @@ EVENT_SCHEMA = pa.schema(
         ("lifecycle", pa.string()),
         ("attributes", pa.string()),
         ("batch_id", pa.string()),
+        ("batch_seq", pa.int64()),
+        ("batch_row", pa.int64()),
+        ("occurrence", pa.int32()),
     ]
 )
 
@@ -143,7 +152,12 @@ def events_from_frame(con: Any, frame: pd.DataFrame | pa.Table) -> ibis.Table:
         elif field.name == "attributes":
             columns[field.name] = pa.array(["{}"] * n, pa.string())
         elif field.name == "event_id":
-            columns[field.name] = pa.array([f"{i:012d}" for i in range(n)], pa.string())
+            columns[field.name] = pa.nulls(n, pa.string())
+        elif field.name == "batch_row":
+            # A frame is one delivery in its own order, like a file.
+            columns[field.name] = pa.array(range(1, n + 1), pa.int64())
+        elif field.name in ("batch_seq", "occurrence"):
+            columns[field.name] = pa.array([1] * n, field.type)
         else:
             columns[field.name] = pa.array([""] * n, pa.string())
     arrow = pa.table(columns, schema=EVENT_SCHEMA)
@@ -165,7 +179,8 @@ def _spark_table(con: Any, arrow: pa.Table) -> ibis.Table:
 
 _SPARK_DDL = (
     "event_id string, chain string, case_id string, partner string, activity string, "
-    "timestamp timestamp, lifecycle string, attributes string, batch_id string"
+    "timestamp timestamp, lifecycle string, attributes string, batch_id string, batch_seq bigint, "
+    "batch_row bigint, occurrence int"
 )
 
 

@@ -15,11 +15,15 @@ PartnerKind = Literal["producing", "network"]
 KpiKind = Literal["lead_time", "share_reached", "durability", "volume", "wip"]
 Direction = Literal["higher", "lower"]
 RejectPolicy = Literal["reject_file", "quarantine"]
+RepeatedEvents = Literal["keep", "reject"]
 
 PARTNER_KINDS: tuple[str, ...] = ("producing", "network")
 KPI_KINDS: tuple[str, ...] = ("lead_time", "share_reached", "durability", "volume", "wip")
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 REJECT_POLICIES: tuple[str, ...] = ("reject_file", "quarantine")
+# Events identical in partner, case, activity, moment and lifecycle within one delivery: two
+# real events (kept, and counted in the report) or a mistake in the export (rejected rows).
+REPEATED_EVENTS: tuple[str, ...] = ("keep", "reject")
 
 # Parameters each KPI kind needs; see docs/kpi-kinds.md for their meaning.
 KPI_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -120,6 +124,7 @@ class ChainSpec:
     horizon_days: int = 365
     goal_activities: tuple[str, ...] = ()
     reject_policy: RejectPolicy = "reject_file"
+    repeated_events: RepeatedEvents = "keep"
     partners: tuple[PartnerSpec, ...] = ()
     stages: tuple[StageSpec, ...] = ()
     agreements: tuple[AgreementSpec, ...] = ()

@@ -14,7 +14,10 @@ Reading of the filters (the same for every metric):
 - `as_of`: the moment "now" for open cases (dropout, late norms, WIP). Default: the last
   event timestamp in the (unfiltered) store, so results are reproducible.
 
-Events are ordered within a case by timestamp, ties broken by `event_id`.
+Events are ordered within a case by timestamp, then by the chain's stage order (events of
+activities outside every stage after the staged ones), then by delivery position (the
+batch's number, then the row in the delivery): events of one delivery and one stage at the
+same moment keep the file's order, as PM4Py and ProM do.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from keten.analytics.engine import (
 from keten.analytics.model import ChainSpec
 
 GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
+# The order key of an activity outside every stage: after every stage.
+UNSTAGED = 1 << 30
 SECONDS_PER_DAY = 86400.0
 
 DateLike = _dt.date | _dt.datetime | str | None
@@ -131,7 +136,7 @@ class Prepared:
     # case (number, or case_id before `cache`), partner, activity (codes), ts, seq,
     # prev_partner, prev_activity (codes), prev_ts, next_ts, case_end, stage_order (the
     # stage's position in the chain; NULL without one), prev_stage_order, stage_end
-    # (event_id only orders ties; not kept)
+    # (the delivery position only orders ties; not kept)
     ev: ibis.Table
     as_of: ibis.Value
     # Code -> name of every activity and partner in the (unfiltered) events, and the same as
@@ -340,7 +345,9 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         as_of = ts_literal(backend, last)
         as_of_utc = last
 
-    ev = events.select("event_id", "case_id", "partner", "activity", ts=_.timestamp, attributes=_.attributes)
+    ev = events.select(
+        "case_id", "partner", "activity", "batch_seq", "batch_row", ts=_.timestamp, attributes=_.attributes
+    )
 
     cases = ev.group_by("case_id").agg(start=_.ts.min())
     if filters.start is not None:
@@ -374,9 +381,13 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     # The stage position rides on the (tiny) activity table, not on every event.
     activity_dim = activity_dim.select(activity_name="name", activity="code", stage_order=stage_order)
     partner_dim = partner_dim.select(partner_name="name", partner="code")
-    source = ev.select("event_id", "case_id", partner_name="partner", activity_name="activity", ts="ts")
+    source = ev.select(
+        "case_id", "batch_seq", "batch_row", partner_name="partner", activity_name="activity", ts="ts"
+    )
     source = source.left_join(activity_dim, "activity_name").left_join(partner_dim, "partner_name")
-    source = source.select("event_id", "partner", "activity", "ts", "stage_order", case="case_id")
+    source = source.select(
+        "partner", "activity", "ts", "stage_order", "batch_seq", "batch_row", case="case_id"
+    )
 
     return Prepared(
         chain=chain,
@@ -399,9 +410,10 @@ def _names(dimension: ibis.Table) -> dict[int, str]:
 
 
 def _ordered_with_ties_broken(ev: ibis.Table) -> ibis.Table:
-    """`_ordered(ev)`, materialised. Sorting on the event_id as well costs about a fifth of
-    the sort, and in most logs no two events of a case share a moment: the events are sorted
-    by time alone, and only the cases with such a tie are sorted again with their event ids."""
+    """`_ordered(ev)`, materialised. Sorting on stage and delivery position as well costs
+    about a fifth of the sort, and in many logs no two events of a case share a moment: the
+    events are sorted by time alone, and only the cases with such a tie are sorted again with
+    the whole key."""
     ordered = materialise(_ordered(ev, tie_break=False))
     tied = ordered.filter(ordered.ts == ordered.prev_ts).select("case").distinct()
     if not to_arrow(tied.count()).as_py():
@@ -415,7 +427,9 @@ def _ordered(ev: ibis.Table, *, tie_break: bool = True) -> ibis.Table:
     specification (one sort): the metrics themselves are plain filters and group-bys.
     Frames with the same partition and order share DuckDB's sort. Without `tie_break`,
     events of a case at the same moment come in any order."""
-    key = ["ts", "event_id"] if tie_break else ["ts"]
+    # Unstaged activities sort after the staged ones at the same moment, on every engine
+    # (DuckDB puts NULLs last, Spark first).
+    key = ["ts", _.stage_order.fill_null(UNSTAGED), "batch_seq", "batch_row"] if tie_break else ["ts"]
     order = ibis.window(group_by="case", order_by=key)
     whole_case = ibis.window(group_by="case", order_by=key, rows=(None, None))
     return ev.select(

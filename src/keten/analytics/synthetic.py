@@ -42,7 +42,8 @@ def synthetic_events(
     span_days: int = 730,
     batch_id: str = "synthetic",
 ) -> pa.Table:
-    """About `events` canonical events for `chain`, ordered by case and time (event ids too)."""
+    """About `events` canonical events for `chain`, ordered by case and time (`batch_row` numbers
+    that order, as a delivery of this file would)."""
     activities = np.asarray(chain.activities)
     if len(activities) == 0:
         raise ValueError(f"Chain {chain.slug!r} has no activities to generate events for.")
@@ -75,7 +76,7 @@ def synthetic_events(
     # Microsecond timestamps with a sub-second part, to test exact durations.
     micros = (np.repeat(case_start, case_len) + within) * 1_000_000 + rng.integers(0, 1_000_000, size=total)
 
-    # Cases ordered by start; event ids follow (case, time) order.
+    # Cases ordered by start; rows follow (case, time) order.
     order_cases = np.argsort(case_start, kind="stable")
     rank = np.empty(n_cases, dtype="int64")
     rank[order_cases] = np.arange(n_cases)
@@ -84,13 +85,12 @@ def synthetic_events(
     act_sorted = act_idx[event_order]
     micros = micros[event_order]
 
-    ids = pc.utf8_lpad(pc.cast(pa.array(np.arange(total)), pa.string()), 10, "0")
     case_ids = pc.binary_join_element_wise("c", pc.cast(pa.array(case_rank), pa.string()), "")
     regions = np.asarray([f'{{"regio": "{r}"}}' for r in REGIONS])
     region_of_case = rng.integers(0, len(REGIONS), size=n_cases)
     return pa.table(
         {
-            "event_id": pc.binary_join_element_wise("e", ids, ""),
+            "event_id": pa.nulls(total, pa.string()),
             "chain": pa.array(np.full(total, chain.slug)),
             "case_id": case_ids,
             "partner": pa.array(partner_of[act_sorted]),
@@ -99,6 +99,9 @@ def synthetic_events(
             "lifecycle": pa.array(np.full(total, "complete")),
             "attributes": pa.array(regions[region_of_case[case_rank]]),
             "batch_id": pa.array(np.full(total, batch_id)),
+            "batch_seq": pa.array(np.ones(total, dtype="int64")),
+            "batch_row": pa.array(np.arange(1, total + 1, dtype="int64")),
+            "occurrence": pa.array(np.ones(total, dtype="int32")),
         },
         schema=EVENT_SCHEMA,
     )

@@ -40,6 +40,7 @@ def save_chain_spec(spec: ChainSpec) -> Chain:
             "horizon_days": spec.horizon_days,
             "goal_activities": list(spec.goal_activities),
             "reject_policy": spec.reject_policy,
+            "repeated_events": spec.repeated_events,
         },
     )
 

@@ -27,6 +27,7 @@ from keten.analytics.model import (
     KPI_PARAMETERS,
     PARTNER_KINDS,
     REJECT_POLICIES,
+    REPEATED_EVENTS,
     ActivitySpec,
     AgreementSpec,
     ChainSpec,
@@ -71,6 +72,7 @@ TOP_KEYS = (
     "horizon_days",
     "goal_activities",
     "reject_policy",
+    "repeated_events",
     "partners",
     "stages",
     "agreements",
@@ -110,6 +112,7 @@ MAPPING_KEYS = (
     *MAPPING_COLUMN_KEYS,
     "attributes",
     "activity_values",
+    "partner_values",
     "timestamp_format",
     "timezone",
     "delimiter",
@@ -470,6 +473,7 @@ class _Checker:
             lambda v: isinstance(v, int) and 1 <= v <= MAX_HORIZON_DAYS,
         )
         self.choice(data, "reject_policy", "", REJECT_POLICIES)
+        self.choice(data, "repeated_events", "", REPEATED_EVENTS)
 
         partner_items = self.items(data, "partners", "", required=True)
         for path, partner in partner_items:
@@ -549,6 +553,14 @@ class _Checker:
                         self.error(where, f"source value {_describe(source)} must be text (put it in quotes)")
                     elif not isinstance(target, str) or target not in self.activity_codes:
                         self.error(_join(where, source), f"unknown activity {_describe(target)}")
+        values = mapping.get("partner_values")
+        if values is not None:
+            where = _join(path, "partner_values")
+            if not isinstance(values, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+            ):
+                problem = f"must map text values in the export to partner codes, got {_describe(values)}"
+                self.error(where, problem)
         formats = mapping.get("timestamp_format")
         where = _join(path, "timestamp_format")
         # One format, or a list tried in order (exports whose format changed over the years).
@@ -652,6 +664,7 @@ def _spec_from_data(data: dict) -> ChainSpec:
         horizon_days=data.get("horizon_days") or defaults.horizon_days,
         goal_activities=tuple(data.get("goal_activities") or ()),
         reject_policy=data.get("reject_policy") or defaults.reject_policy,
+        repeated_events=data.get("repeated_events") or defaults.repeated_events,
         partners=tuple(
             PartnerSpec(
                 code=p["code"],
@@ -803,6 +816,7 @@ def _data_from_spec(spec: ChainSpec, *, for_file: bool) -> dict[str, Any]:
         horizon_days=spec.horizon_days,
         goal_activities=flow_list(spec.goal_activities),
         reject_policy=spec.reject_policy,
+        repeated_events=spec.repeated_events,
         partners=[partner(p) for p in spec.partners],
         stages=[
             {
@@ -827,7 +841,7 @@ def _mapping_data(mapping: dict[str, Any], flow_map: Callable, flow_list: Callab
         value = mapping[key]
         if key in ("attributes", "timestamp_format") and isinstance(value, list | tuple):
             value = flow_list(value)
-        elif key == "activity_values" and isinstance(value, dict):
+        elif key in ("activity_values", "partner_values") and isinstance(value, dict):
             value = dict(value)
         item[key] = value
     return item

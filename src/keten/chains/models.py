@@ -31,6 +31,10 @@ class Chain(models.Model):
         REJECT_FILE = "reject_file", _("Reject the whole file")
         QUARANTINE = "quarantine", _("Accept valid rows, quarantine the rest")
 
+    class RepeatedEvents(models.TextChoices):
+        KEEP = "keep", _("Keep them as separate events")
+        REJECT = "reject", _("Reject the repeats")
+
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -55,6 +59,16 @@ class Chain(models.Model):
         max_length=20,
         choices=RejectPolicy.choices,
         default=RejectPolicy.REJECT_FILE,
+    )
+    repeated_events = models.CharField(
+        _("repeated events"),
+        max_length=10,
+        choices=RepeatedEvents.choices,
+        default=RepeatedEvents.KEEP,
+        help_text=_(
+            "Events of one delivery with the same partner, case, activity, moment and lifecycle: "
+            "kept as separate events, or rejected as rows with a problem."
+        ),
     )
 
     class Meta:
@@ -84,6 +98,7 @@ class Chain(models.Model):
             horizon_days=self.horizon_days,
             goal_activities=tuple(self.goal_activities),
             reject_policy=self.reject_policy,
+            repeated_events=self.repeated_events,
             partners=tuple(p.to_spec() for p in self.partners.all()),
             stages=tuple(s.to_spec() for s in stages),
             agreements=tuple(a.to_spec() for a in agreements),

@@ -23,7 +23,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -41,11 +40,6 @@ DEFAULT_CHUNK_CASES = 50_000
 # Office hours in UTC (08:30-17:30 in Amsterdam in winter; close enough in summer).
 OFFICE_START_US = 7 * HOUR_US + 30 * MINUTE_US
 OFFICE_LENGTH_US = 9 * HOUR_US
-# The id the event store derives for an event without one (keten.events.validation).
-EVENT_ID_SQL = (
-    "SELECT md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR))) "
-    "AS event_id FROM chunk_events"
-)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _LETTERS = np.frombuffer(b"abcdef", dtype=np.uint8)
 
@@ -96,18 +90,16 @@ def generate_events(
 
     temp = path.with_name(f".{path.name}.part")
     events = 0
-    con = duckdb.connect()
     try:
         with pq.ParquetWriter(temp, EVENT_SCHEMA, compression="zstd") as writer:
             for chunk, first in enumerate(range(0, cases, chunk_cases)):
-                table = simulator.chunk_table(con, chunk, first, min(chunk_cases, cases - first))
+                table = simulator.chunk_table(chunk, first, min(chunk_cases, cases - first), events)
                 writer.write_table(table)
                 events += table.num_rows
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
         temp.replace(path)
     finally:
-        con.close()
         temp.unlink(missing_ok=True)
     return GenerationSummary(path=path, cases=cases, events=events)
 
@@ -228,7 +220,7 @@ class _Simulator:
 
     # -- one chunk as canonical events --------------------------------------------------------
 
-    def chunk_table(self, con: duckdb.DuckDBPyConnection, chunk: int, first_case: int, n: int) -> pa.Table:
+    def chunk_table(self, chunk: int, first_case: int, n: int, rows_before: int) -> pa.Table:
         rng = np.random.default_rng([self.seed, chunk])
         present, times, combo = self.simulate(rng, n)
         # Row-major order of the (case, step) matrix: case by case, each case's steps in time order.
@@ -237,8 +229,11 @@ class _Simulator:
         case_ids = _case_ids(self.case_key, first_case + np.arange(n, dtype=np.uint64))
         take = pa.array(case_index)
         steps = pa.array(step_index)
-        table = pa.table(
+        # No event ids: the store identifies events by their content and position. The
+        # delivery position is the row in this file (1-based), as ingestion numbers it.
+        return pa.table(
             {
+                "event_id": pa.nulls(rows, pa.string()),
                 "chain": pa.repeat(pa.scalar(self.spec.slug, pa.string()), rows),
                 "case_id": case_ids.take(take),
                 "partner": self.partners.take(steps),
@@ -247,15 +242,10 @@ class _Simulator:
                 "lifecycle": pa.repeat(pa.scalar("complete", pa.string()), rows),
                 "attributes": self.attribute_texts.take(pa.array(combo[case_index])),
                 "batch_id": pa.repeat(pa.scalar(self.batch_id, pa.string()), rows),
-            }
-        )
-        con.register("chunk_events", table)
-        try:
-            ids = con.sql(EVENT_ID_SQL).to_arrow_table()
-        finally:
-            con.unregister("chunk_events")
-        return pa.Table.from_arrays(
-            [ids.column("event_id"), *(table.column(f.name) for f in EVENT_SCHEMA if f.name != "event_id")],
+                "batch_seq": pa.repeat(pa.scalar(0, pa.int64()), rows),
+                "batch_row": pa.array(np.arange(rows_before + 1, rows_before + rows + 1), pa.int64()),
+                "occurrence": pa.repeat(pa.scalar(1, pa.int32()), rows),
+            },
             schema=EVENT_SCHEMA,
         )
 

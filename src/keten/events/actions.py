@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,10 +26,13 @@ from keten.events.models import IngestBatch
 from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows, sql_literal
 from keten.events.validation import (
     CANONICAL_COLUMNS,
+    REPEAT_KEY,
+    BatchTag,
     ChainRules,
     IngestReport,
     Problem,
     copy_clean_events,
+    repeated_events_notice,
     stage_with_fallback,
 )
 
@@ -79,6 +82,7 @@ def _rules(chain: Chain, partner: Partner | None) -> ChainRules:
         activity_owner=dict(spec.activity_partner),
         partners=tuple(p.code for p in spec.partners),
         delivering_partner=partner.code if partner else None,
+        repeated_events=chain.repeated_events,
     )
 
 
@@ -173,13 +177,15 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
     try:
         with store.chain_lock(chain), concurrent.futures.ThreadPoolExecutor(1) as pool:
             store.remove_orphans(chain, set(chain.batches.values_list("batch_id", flat=True)))
+            # Under the lock, so no other delivery of the chain takes the same number.
+            batch = BatchTag(batch_id, _next_sequence(chain))
             # Hash the file while DuckDB reads it: both are I/O bound and release the GIL.
             # `checksum()` waits for the hash only where the answer is needed.
             checksum = pool.submit(file_checksum, path).result if path.is_file() else (lambda: "")
             con = _connect(workdir)
             try:
                 _validate_and_store(
-                    con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
+                    con, chain, path, partner, user, mapping, rules, batch, workdir, report, say, checksum
                 )
                 # A refused file's report names its checksum too.
                 report.checksum = checksum()
@@ -187,12 +193,36 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
                 con.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    _audit_delivery(user, chain, report)
     return report
 
 
+def _next_sequence(chain) -> int:
+    """The number the chain's next delivery gets (1 for the first)."""
+    last = IngestBatch.objects.filter(chain=chain).aggregate(n=Max("sequence"))["n"]
+    return (last or 0) + 1
+
+
+def _audit_delivery(user, chain, report: IngestReport) -> None:
+    """Every delivery is in the audit log, refused ones too (counts only: no row, no value)."""
+    record_audit(
+        user,
+        chain,
+        "events.delivered" if report.accepted else "events.delivery_refused",
+        file=report.file,
+        partner=report.partner,
+        status=report.status,
+        batch=report.batch_id,
+        rows_read=report.rows_read,
+        rows_stored=report.rows_stored,
+        problems=[p.code for p in report.problems],
+    )
+
+
 def _validate_and_store(
-    con, chain, path, partner, user, mapping, rules, batch_id, workdir, report, say, checksum
+    con, chain, path, partner, user, mapping, rules, batch, workdir, report, say, checksum
 ) -> None:
+    batch_id = batch.batch_id
     say("read")
     try:
         source = load_source(con, path, mapping, workdir)
@@ -209,12 +239,12 @@ def _validate_and_store(
     if _might_be_repeat(chain, partner, size) and _already_delivered(chain, partner, report, checksum):
         return
     say("validate")
-    if _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say):
+    if _store_clean_file(con, chain, source, mapping, rules, batch, report, say):
         report.checksum = checksum()
-        _record_batch(chain, batch_id, partner, user, report, size)
+        _record_batch(chain, batch, partner, user, report, size)
         return
     try:
-        problems = stage_with_fallback(con, path, source, mapping, rules, batch_id, workdir)
+        problems = stage_with_fallback(con, path, source, mapping, rules, batch, workdir)
     except ReadError as exc:
         report.problems.append(Problem(exc.code, exc.message))
         return
@@ -222,6 +252,8 @@ def _validate_and_store(
         report.problems.append(Problem("unreadable", _read_failure(path.name, source, exc)))
         return
     report.rows_read = source.rows
+    notices = [p for p in problems if p.is_notice]
+    problems = [p for p in problems if not p.is_notice]
     file_level = [p for p in problems if p.file_level]
 
     say("bsn")
@@ -255,6 +287,7 @@ def _validate_and_store(
             )
         return
     report.problems += problems
+    report.notices += notices
     if file_level:
         return
     if source.rows == 0:
@@ -272,19 +305,14 @@ def _validate_and_store(
         return
 
     say("store")
-    existing = [str(p) for p in store.active_batch_paths(chain)]
     final = store.batch_path(chain, batch_id)
     temp = store.temp_name(final)
-    valid = "SELECT * FROM ev WHERE _problem IS NULL"
-    if existing:
-        valid += " AND event_id NOT IN (SELECT event_id FROM read_parquet(?))"
     columns = ", ".join(CANONICAL_COLUMNS)
-    new_rows = store.write_batch_file(
-        con,
-        f"SELECT {columns} FROM ({valid})",  # noqa: S608
-        temp,
-        [existing] if existing else [],
-    )
+    con.execute(f"CREATE OR REPLACE VIEW valid_events AS SELECT {columns} FROM ev WHERE _problem IS NULL")  # noqa: S608
+    new = "valid_events"
+    if store.create_stored_view(con, store.active_batch_paths(chain)):
+        new = f"({store.unseen_sql('valid_events')})"
+    new_rows = store.write_batch_file(con, f"SELECT * FROM {new}", temp)  # noqa: S608
     report.rows_stored = new_rows
     report.rows_already_present = report.rows_valid - new_rows
     if new_rows:
@@ -308,7 +336,7 @@ def _validate_and_store(
     )
     report.batch_id = batch_id
     report.checksum = checksum()
-    _record_batch(chain, batch_id, partner, user, report, size)
+    _record_batch(chain, batch, partner, user, report, size)
 
 
 def _might_be_repeat(chain, partner, size: int | None) -> bool:
@@ -342,49 +370,59 @@ def _already_delivered(chain, partner, report, checksum) -> bool:
     return True
 
 
-def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say) -> bool:
+def _store_clean_file(con, chain, source, mapping, rules, batch, report, say) -> bool:
     """The common case in one pass: a file without a single problem goes straight to its batch file.
 
     Reading, mapping, checking and the BSN guard run once, streaming into the batch file; then
-    one look at the written event ids finds copies within the file and events stored before.
-    Returns False (and leaves nothing behind) when the file needs the long way: a row with a
-    problem, a BSN, a copy within the file, or a read error. Those are reported from there.
+    one look at the written events finds repeats within the file and events stored before
+    (a file with some of those is rewritten from the compact batch file). Returns False (and
+    leaves nothing behind) when the file needs the long way: a row with a problem, a BSN, a
+    copy of a partner's event id, repeats the chain rejects, or a read error.
     """
-    final = store.batch_path(chain, batch_id)
+    final = store.batch_path(chain, batch.batch_id)
     temp = store.temp_name(final)
-    written = copy_clean_events(con, source, mapping, rules, batch_id, temp)
+    written = copy_clean_events(con, source, mapping, rules, batch, temp)
     if not written:
         temp.unlink(missing_ok=True)
         return False
     say("store")
-    existing = [str(p) for p in store.active_batch_paths(chain)]
-    present = "count(*) FILTER (event_id IN (SELECT event_id FROM read_parquet(?)))" if existing else "0"
-    # Distinct 64-bit hashes prove the ids distinct at half the cost of comparing the ids; equal
-    # hashes are (nearly always) copies, counted exactly.
-    hashed_copies, already = con.execute(
-        f"SELECT count(*) - count(DISTINCT hash(event_id)), {present} FROM read_parquet(?)",  # noqa: S608
-        [existing, str(temp)] if existing else [str(temp)],
+    _written_view(con, temp, number_repeats=False)
+    # Distinct 64-bit hashes prove the rows distinct at a fraction of the cost of comparing
+    # them; equal hashes are (nearly always) repeats, counted exactly.
+    hashed_repeats, hashed_ids = con.execute(
+        f"SELECT count(*) - count(DISTINCT hash({REPEAT_KEY})), "  # noqa: S608
+        "count(event_id) - count(DISTINCT hash(partner, event_id)) FILTER (event_id IS NOT NULL) "
+        "FROM written"
     ).fetchone()
-    copies = (
-        hashed_copies
-        and con.execute(
-            "SELECT count(*) - count(DISTINCT event_id) FROM read_parquet(?)", [str(temp)]
-        ).fetchone()[0]
+    repeats, id_copies = (
+        con.execute(
+            f"SELECT count(*) - count(DISTINCT ({REPEAT_KEY})), "  # noqa: S608
+            "count(event_id) - count(DISTINCT (partner, event_id)) FILTER (event_id IS NOT NULL) FROM written"
+        ).fetchone()
+        if hashed_repeats or hashed_ids
+        else (0, 0)
     )
-    if copies:
+    if id_copies or (repeats and rules.repeated_events == "reject"):
         temp.unlink()
         return False
-    if already:
-        # Keep only the new events: rewrite the (compact) batch file without the ones stored before.
+    stored_before = store.create_stored_view(con, store.active_batch_paths(chain))
+    relation = _written_view(con, temp, number_repeats=bool(repeats))
+    unseen = (
+        con.execute(f"SELECT count(*) FROM ({store.unseen_sql(relation)})").fetchone()[0]  # noqa: S608
+        if stored_before
+        else written
+    )
+    if repeats or unseen < written:
+        # Rewrite the (compact) batch file: repeats numbered, events stored before left out.
         unfiltered = temp.with_name(f"{temp.name}.all")
         os.replace(temp, unfiltered)
-        store.write_batch_file(
-            con,
-            "SELECT * FROM read_parquet(?) WHERE event_id NOT IN (SELECT event_id FROM read_parquet(?))",
-            temp,
-            [str(unfiltered), existing],
-        )
+        relation = _written_view(con, unfiltered, number_repeats=bool(repeats))
+        if repeats:
+            report.notices += repeated_events_notice(con, relation, "batch_row")
+        new = f"({store.unseen_sql(relation)})" if stored_before else relation
+        unseen = store.write_batch_file(con, f"SELECT {', '.join(CANONICAL_COLUMNS)} FROM {new}", temp)  # noqa: S608
         unfiltered.unlink()
+    already = written - unseen
     report.rows_read = report.rows_valid = written
     report.rows_stored = written - already
     report.rows_already_present = already
@@ -393,16 +431,31 @@ def _store_clean_file(con, chain, source, mapping, rules, batch_id, report, say)
     else:
         temp.unlink()
     report.status = "stored" if report.rows_stored else "nothing_new"
-    report.batch_id = batch_id
+    report.batch_id = batch.batch_id
     return True
 
 
-def _record_batch(chain, batch_id, partner, user, report, size: int | None) -> None:
+def _written_view(con, path: Path, *, number_repeats: bool) -> str:
+    """View `written` over the batch file `path`, and with `number_repeats` view `numbered`,
+    the same events with repeats numbered by `occurrence`; returns the name to read."""
+    con.execute(f"CREATE OR REPLACE VIEW written AS SELECT * FROM read_parquet({sql_literal(path)})")  # noqa: S608
+    if not number_repeats:
+        return "written"
+    columns = ", ".join(c for c in CANONICAL_COLUMNS if c != "occurrence")
+    con.execute(
+        f"CREATE OR REPLACE VIEW numbered AS SELECT {columns}, CAST(row_number() OVER ("  # noqa: S608
+        f"PARTITION BY {REPEAT_KEY} ORDER BY batch_row) AS INTEGER) AS occurrence FROM written"
+    )
+    return "numbered"
+
+
+def _record_batch(chain, batch: BatchTag, partner, user, report, size: int | None) -> None:
     """Write the manifest row: from here on the batch file is part of the store."""
     with transaction.atomic():
         IngestBatch.objects.create(
             chain=chain,
-            batch_id=batch_id,
+            batch_id=batch.batch_id,
+            sequence=batch.sequence,
             partner=partner,
             user=user if getattr(user, "is_authenticated", False) else None,
             username=getattr(user, "username", "") or "",
@@ -454,15 +507,15 @@ def restore_batch(batch: IngestBatch, user) -> IngestBatch:
     if user is not None and not _is_coordinator(user, batch.chain):
         raise PermissionDenied("Only the chain coordinator restores batches.")
     with store.chain_lock(batch.chain):
-        others = [str(p) for p in store.active_batch_paths(batch.chain)]
+        others = store.active_batch_paths(batch.chain)
         if batch.path is not None and others:
             con = duckdb.connect()
             try:
-                overlap = con.execute(
-                    "SELECT count(*) FROM read_parquet(?) "
-                    "WHERE event_id IN (SELECT event_id FROM read_parquet(?))",
-                    [str(batch.path), others],
-                ).fetchone()[0]
+                store.create_stored_view(con, others)
+                con.execute(f"CREATE VIEW restored AS SELECT * FROM read_parquet({sql_literal(batch.path)})")  # noqa: S608
+                total = con.execute("SELECT count(*) FROM restored").fetchone()[0]
+                unseen = con.execute(f"SELECT count(*) FROM ({store.unseen_sql('restored')})").fetchone()[0]  # noqa: S608
+                overlap = total - unseen
             finally:
                 con.close()
             if overlap:

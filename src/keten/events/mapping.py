@@ -3,7 +3,8 @@
 Stored in `Partner.column_mapping` (settable from the chain definition file). Keys:
 `case_id`, `activity`, `timestamp`, `event_id`, `lifecycle`, `partner` (source column names),
 `attributes` (list of columns packed into the JSON text), `activity_values` (source value ->
-activity code), `timestamp_format` (one strptime format or a list), `timezone`, `delimiter`,
+activity code), `partner_values` (source value of the partner column -> partner code),
+`timestamp_format` (one strptime format or a list), `timezone`, `delimiter`,
 `encoding`. Without a mapping the canonical names and the usual XES/CSV names are accepted.
 """
 
@@ -14,7 +15,15 @@ from typing import Any
 
 FIELD_KEYS = ("case_id", "activity", "timestamp", "event_id", "lifecycle", "partner")
 REQUIRED_FIELDS = ("case_id", "activity", "timestamp")
-OTHER_KEYS = ("attributes", "activity_values", "timestamp_format", "timezone", "delimiter", "encoding")
+OTHER_KEYS = (
+    "attributes",
+    "activity_values",
+    "partner_values",
+    "timestamp_format",
+    "timezone",
+    "delimiter",
+    "encoding",
+)
 ALLOWED_KEYS = FIELD_KEYS + OTHER_KEYS
 
 # Names accepted without a mapping, in order of preference (matched exactly, then ignoring case).
@@ -60,9 +69,10 @@ def mapping_errors(mapping: Any) -> list[str]:
     attributes = mapping.get("attributes", [])
     if not (isinstance(attributes, list) and all(isinstance(a, str) for a in attributes)):
         errors.append("Mapping key 'attributes' needs a list of column names.")
-    values = mapping.get("activity_values", {})
-    if not (isinstance(values, dict) and all(isinstance(v, str) for v in values.values())):
-        errors.append("Mapping key 'activity_values' needs source values mapped to activity codes.")
+    for key, what in (("activity_values", "activity codes"), ("partner_values", "partner codes")):
+        values = mapping.get(key, {})
+        if not (isinstance(values, dict) and all(isinstance(v, str) for v in values.values())):
+            errors.append(f"Mapping key '{key}' needs source values mapped to {what}.")
     formats = mapping.get("timestamp_format")
     if formats is not None and not (
         isinstance(formats, str) or (isinstance(formats, list) and all(isinstance(f, str) for f in formats))

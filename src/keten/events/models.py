@@ -23,6 +23,9 @@ class IngestBatch(models.Model):
 
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="batches")
     batch_id = models.CharField(_("batch"), max_length=64, unique=True)
+    # The delivery's number in the chain (1, 2, ...): with the row in the delivery it orders
+    # events of a case at the same moment, so it is stored in the batch file too.
+    sequence = models.PositiveBigIntegerField(_("delivery number"))
     # Empty for a chain-wide registration (the demo generator's output holds every partner).
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="batches"
@@ -48,6 +51,9 @@ class IngestBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="events_batch_sequence_unique")
+        ]
         verbose_name = _("ingest batch")
         verbose_name_plural = _("ingest batches")
 

@@ -103,6 +103,36 @@ def write_batch_file(con, select_sql: str, target: Path, params=()) -> int:
         con.execute("RESET preserve_insertion_order")  # a staging table's rowid is the file order
 
 
+# What makes a stored event the same event as a delivered one, when the partner gave no id of
+# its own: the same content, and the same occurrence of that content within its delivery.
+IDENTITY = ("partner", "case_id", "activity", "timestamp", "lifecycle", "occurrence")
+
+
+def create_stored_view(con, paths: list[Path]) -> bool:
+    """Create view `stored` over the batch files `paths` (the identity columns and event_id);
+    False, and no view, when there are none."""
+    if not paths:
+        return False
+    files = "[" + ", ".join(sql_literal(p) for p in paths) + "]"
+    con.execute(
+        f"CREATE OR REPLACE VIEW stored AS SELECT {', '.join(IDENTITY)}, event_id "  # noqa: S608
+        f"FROM read_parquet({files})"
+    )
+    return True
+
+
+def unseen_sql(new: str) -> str:
+    """SQL: the events of relation `new` that view `stored` does not hold yet. An event with
+    the partner's own id is matched by partner and id; one without by its identity."""
+    keys = ", ".join(IDENTITY)
+    return (
+        f"SELECT * FROM {new} ANTI JOIN stored USING ({keys}) WHERE {new}.event_id IS NULL "  # noqa: S608
+        f"UNION ALL SELECT * FROM {new} ANTI JOIN "
+        "(SELECT partner, event_id FROM stored WHERE event_id IS NOT NULL) s USING (partner, event_id) "
+        f"WHERE {new}.event_id IS NOT NULL"
+    )
+
+
 def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -58,6 +58,8 @@ LOCAL_FORMATS = (
 # One definition of the canonical event columns, shared with analytics.
 CANONICAL_COLUMNS = EVENT_COLUMNS
 FILE_LEVEL = {"unreadable", "empty_file", "missing_column", "bsn_found", "no_partner", "already_delivered"}
+# Reported but nothing is refused or rejected for them.
+NOTICES = {"repeated_events"}
 
 
 @dataclass
@@ -72,6 +74,10 @@ class Problem:
     @property
     def file_level(self) -> bool:
         return self.code in FILE_LEVEL
+
+    @property
+    def is_notice(self) -> bool:
+        return self.code in NOTICES
 
 
 @dataclass
@@ -90,6 +96,8 @@ class IngestReport:
     rows_already_present: int = 0
     rows_stored: int = 0
     problems: list[Problem] = dc_field(default_factory=list)
+    # What the deliverer should know but that refuses nothing (e.g. repeated events kept).
+    notices: list[Problem] = dc_field(default_factory=list)
     batch_id: str | None = None
     duplicate_of: str | None = None
     checksum: str = ""
@@ -118,6 +126,7 @@ class IngestReport:
             "policy": self.policy,
             "counts": self.counts,
             "problems": [asdict(p) for p in self.problems],
+            "notices": [asdict(p) for p in self.notices],
             "batch_id": self.batch_id,
             "duplicate_of": self.duplicate_of,
             "checksum": self.checksum,
@@ -132,7 +141,8 @@ class ChainRules:
     timezone: str
     activity_owner: dict[str, str] | None  # activity code -> partner code; None: any activity
     partners: tuple[str, ...] | None  # None: any partner
-    delivering_partner: str | None  # None: a chain-wide file with a partner column
+    delivering_partner: str | None  # None: a chain-wide file (partner column, or the activity's owner)
+    repeated_events: str = "keep"  # keep | reject (see docs/event-format.md)
 
 
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:
@@ -192,7 +202,20 @@ def _detect_formats(con, text: str) -> list[str]:
 
 
 # What the staging query gives each row, besides the raw source columns it carries along.
-STAGED_COLUMNS = "event_id, case_id, partner, activity, timestamp, lifecycle, attributes, _ts_raw, _problem"
+STAGED_COLUMNS = (
+    "event_id, batch_row, case_id, partner, activity, timestamp, lifecycle, attributes, _ts_raw, _problem"
+)
+# Within one delivery, events equal in these are repeats of one another (numbered by `occurrence`).
+REPEAT_KEY = "partner, case_id, activity, timestamp, lifecycle"
+
+
+def _numbered(source: Source) -> str:
+    """The source relation with `_row`, each row's number as the problem report gives it."""
+    if source.format == "csv":
+        # A CSV scan keeps file order (insertion order is preserved while staging); the
+        # reader has no row number of its own.
+        return f"(SELECT *, row_number() OVER () + {int(source.row_offset) - 1} AS _row FROM src)"  # noqa: S608
+    return "src_numbered"
 
 
 @dataclass
@@ -257,7 +280,10 @@ def staging_query(
     """Build the staging query over view `src`; None and the problems when the file cannot be mapped."""
     resolved, missing = resolve_columns(mapping, source.columns)
     problems = [Problem(**m) for m in missing]
-    if rules.delivering_partner is None and "partner" not in resolved:
+    # A chain-wide file without a partner column (one export of a system the partners share):
+    # each event goes to the partner whose stage holds its activity.
+    by_owner = rules.delivering_partner is None and "partner" not in resolved
+    if by_owner and rules.activity_owner is None:
         problems.append(
             Problem(
                 "no_partner",
@@ -288,7 +314,14 @@ def staging_query(
         else "false"
     )
     delivering = rules.delivering_partner
-    partner_expr = text("partner") if "partner" in resolved else sql_literal(delivering)
+    if "partner" in resolved:
+        partner_raw = text("partner")
+        partner_expr = _case(partner_raw, mapping.get("partner_values") or {}, default=partner_raw)
+    elif by_owner:
+        # An activity without an owner gets no partner: the row is reported as unknown activity.
+        partner_expr = _case(activity_expr, rules.activity_owner or {}, default="''")
+    else:
+        partner_expr = sql_literal(delivering)
     ts_raw = text("timestamp")
     ts_expr, formats = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
@@ -302,8 +335,7 @@ def staging_query(
         attributes_expr = "coalesce(CAST(\"attributes\" AS VARCHAR), '{}')"
     else:
         attributes_expr = "'{}'"
-    derived_id = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"
-    id_source = f"{text('event_id')}" if "event_id" in resolved else "NULL"
+    id_source = f"{text('event_id')}" if "event_id" in resolved else "CAST(NULL AS VARCHAR)"
     other_check = (
         f"(partner <> {sql_literal(delivering)} OR _owner <> partner)" if delivering else "_owner <> partner"
     )
@@ -327,7 +359,8 @@ def staging_query(
         bsn_sieve = f"({bsn_sieve} OR (_problem IS NOT NULL AND {bsn.row_sieve_sql(when_problem)}))"
     ctes = f"""
         WITH mapped AS (
-            SELECT {id_source} AS source_event_id,
+            SELECT {id_source} AS event_id,
+                   _row AS batch_row,
                    {text("case_id")} AS case_id,
                    {partner_expr} AS partner,
                    {activity_expr} AS activity,
@@ -336,10 +369,10 @@ def staging_query(
                    {lifecycle_expr} AS lifecycle,
                    {attributes_expr} AS attributes
                    {", " + carried if carried else ""}
-            FROM src
+            FROM {_numbered(source)}
         ),
         checked AS (
-            SELECT coalesce(source_event_id, {derived_id}) AS event_id,
+            SELECT event_id, batch_row,
                    case_id, partner, activity, timestamp, lifecycle, attributes,
                    CASE WHEN timestamp IS NULL THEN ts_raw END AS _ts_raw,
                    CASE
@@ -359,31 +392,47 @@ def staging_query(
     return StagingQuery(ctes, bsn_sieve, bsn_exact, resolved), []
 
 
+@dataclass(frozen=True)
+class BatchTag:
+    """What every stored event of one delivery carries: its batch id and delivery number."""
+
+    batch_id: str
+    sequence: int
+
+
 def stage_events(
-    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch: BatchTag
 ) -> list[Problem]:
-    """Create table `ev` from view `src`; return the problems (file-level ones stop here)."""
+    """Create table `ev` from view `src`; return the problems (file-level ones stop here).
+
+    Repeated events (see `number_repeats`) come back as a notice (code `repeated_events`,
+    not file-level, not a rejected row) when the chain keeps them."""
     query, problems = staging_query(con, source, mapping, rules)
     if query is None:
         return problems
     # `_bsn` is the cheap first sieve of the BSN guard, in the same pass.
     con.execute(
         f"CREATE OR REPLACE TABLE ev_t AS {query.ctes} "  # noqa: S608
-        f"SELECT {STAGED_COLUMNS}, {query.bsn_sieve} AS _bsn FROM checked"
+        f"SELECT {STAGED_COLUMNS}, CAST(1 AS INTEGER) AS occurrence, {query.bsn_sieve} AS _bsn FROM checked"
     )
     con.execute(
-        f"CREATE OR REPLACE VIEW ev AS SELECT *, rowid + {source.row_offset} AS _row, "  # noqa: S608
-        f"{sql_literal(rules.slug)} AS chain, {sql_literal(batch_id)} AS batch_id FROM ev_t"
+        "CREATE OR REPLACE VIEW ev AS SELECT *, batch_row AS _row, "  # noqa: S608
+        f"{sql_literal(rules.slug)} AS chain, {sql_literal(batch.batch_id)} AS batch_id, "
+        f"CAST({int(batch.sequence)} AS BIGINT) AS batch_seq FROM ev_t"
     )
     source.rows = con.execute("SELECT count(*) FROM ev_t").fetchone()[0]
     if source.rows == 0:
         return []
     _mark_duplicates(con)
-    return _row_problems(con, query.resolved, rules)
+    _number_repeats(con, reject=rules.repeated_events == "reject")
+    problems = _row_problems(con, query.resolved, rules)
+    if rules.repeated_events != "reject":
+        problems += repeated_events_notice(con, "ev", "_row")
+    return problems
 
 
 def copy_clean_events(
-    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch_id: str, target
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch: BatchTag, target
 ) -> int | None:
     """Write the canonical events straight to Parquet `target` in one pass, if no row has a problem.
 
@@ -407,7 +456,10 @@ def copy_clean_events(
         )
         literals = {
             "chain": f"{sql_literal(rules.slug)} AS chain",
-            "batch_id": f"{sql_literal(batch_id)} AS batch_id",
+            "batch_id": f"{sql_literal(batch.batch_id)} AS batch_id",
+            "batch_seq": f"CAST({int(batch.sequence)} AS BIGINT) AS batch_seq",
+            # Repeats are numbered afterwards, only in a file that has them.
+            "occurrence": "CAST(1 AS INTEGER) AS occurrence",
         }
         canonical = ", ".join(
             checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS
@@ -420,21 +472,70 @@ def copy_clean_events(
 
 
 def _mark_duplicates(con) -> None:
-    """Mark the second and later copies of an event within the file (same event_id)."""
+    """Mark the second and later rows with the same partner-supplied event id within the file:
+    a partner's id names one event, so a second row with it is a copy."""
     duplicates = con.execute(
-        "SELECT count(*) - count(DISTINCT event_id) FROM ev WHERE _problem IS NULL"
-    ).fetchone()[0]
+        "SELECT count(*) - count(DISTINCT (partner, event_id)) FROM ev "
+        "WHERE _problem IS NULL AND event_id IS NOT NULL"
+    ).fetchall()[0][0]
     if duplicates:
         con.execute(
             """
             UPDATE ev_t SET _problem = 'duplicate_in_file' WHERE rowid IN (
                 SELECT id FROM (
-                    SELECT rowid AS id, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS copy
-                    FROM ev_t WHERE _problem IS NULL
+                    SELECT rowid AS id,
+                           row_number() OVER (PARTITION BY partner, event_id ORDER BY batch_row) AS copy
+                    FROM ev_t WHERE _problem IS NULL AND event_id IS NOT NULL
                 ) WHERE copy > 1
             )
             """
         )
+
+
+def _number_repeats(con, *, reject: bool) -> None:
+    """Number the valid events that repeat an earlier row of the file (same partner, case,
+    activity, moment and lifecycle) 2, 3, ... in `occurrence`; with `reject`, mark them
+    `repeated_event` instead. Day-granular exports hold such events for real."""
+    repeats = con.execute(
+        f"SELECT count(*) - count(DISTINCT ({REPEAT_KEY})) FROM ev_t WHERE _problem IS NULL"  # noqa: S608
+    ).fetchall()[0][0]
+    if not repeats:
+        return
+    action = "_problem = 'repeated_event'" if reject else "occurrence = n.copy"
+    con.execute(
+        f"""
+        UPDATE ev_t SET {action} FROM (
+            SELECT rowid AS id, row_number() OVER (PARTITION BY {REPEAT_KEY} ORDER BY batch_row) AS copy
+            FROM ev_t WHERE _problem IS NULL
+        ) n WHERE ev_t.rowid = n.id AND n.copy > 1
+        """  # noqa: S608
+    )
+
+
+def repeated_events_notice(con, relation: str, row_column: str) -> list[Problem]:
+    """The notice for kept repeats in `relation` (events with `occurrence`), or nothing."""
+    n = con.execute(f"SELECT count(*) FROM {relation} WHERE occurrence > 1").fetchall()[0][0]  # noqa: S608
+    if not n:
+        return []
+    rows = [
+        r[0]
+        for r in con.execute(
+            f"SELECT {row_column} FROM {relation} WHERE occurrence > 1 ORDER BY 1 LIMIT {MAX_ROWS}"  # noqa: S608
+        ).fetchall()
+    ]
+    examples = [
+        f"{activity} ({k}x)"
+        for activity, k in con.execute(
+            f"SELECT activity, count(*) AS k FROM {relation} WHERE occurrence > 1 "  # noqa: S608
+            f"GROUP BY ALL ORDER BY k DESC, 1 LIMIT {MAX_EXAMPLES}"
+        ).fetchall()
+    ]
+    message = _(
+        "Events that occur more than once with the same case, activity and moment: %(n)s. They are "
+        "kept as separate events (a day-granular export can hold two real events on one day). If "
+        "they are copies, correct the export, or ask the coordinator to set 'repeated_events: reject'."
+    ) % {"n": n}
+    return [Problem("repeated_events", message, field="timestamp", count=n, rows=rows, examples=examples)]
 
 
 def _first_rows(con, code: str) -> list[int]:
@@ -470,6 +571,7 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
         "unknown_partner",
         "other_partner",
         "duplicate_in_file",
+        "repeated_event",
     ):
         n = counts.get(code, 0)
         if not n:
@@ -542,27 +644,37 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
                     "Events recorded by a partner that does not perform that activity in the chain "
                     "model: %(n)s."
                 ) % {"n": n}
-        else:
+        elif code == "duplicate_in_file":
+            fieldname = resolved.get("event_id", "event_id")
             message = _(
-                "Events that occur more than once in the file (same event): %(n)s. Only the first copy "
+                "Rows with an event id that an earlier row of the file has too: %(n)s. Only the first row "
                 "counts."
+            ) % {"n": n}
+        else:
+            fieldname = resolved["timestamp"]
+            examples = _top_values(con, code, "activity")
+            message = _(
+                "Events that repeat an earlier row with the same case, activity and moment: %(n)s. This "
+                "chain rejects repeated events (repeated_events: reject); only the first copy counts."
             ) % {"n": n}
         problems.append(Problem(code, message, field=fieldname, count=n, rows=rows, examples=examples))
     return problems
 
 
-def stage_with_fallback(con, path, source: Source, mapping: dict, rules: ChainRules, batch_id: str, workdir):
+def stage_with_fallback(
+    con, path, source: Source, mapping: dict, rules: ChainRules, batch: BatchTag, workdir
+) -> list[Problem]:
     """`stage_events`, once more as Windows-1252 when a CSV that looked like UTF-8 is not, further on."""
     from keten.events.readers import reopen_csv
 
     try:
-        return stage_events(con, source, mapping, rules, batch_id)
+        return stage_events(con, source, mapping, rules, batch)
     except duckdb.InvalidInputException as exc:
         late_byte = "unicode" in str(exc).lower() and source.format == "csv"
         if not late_byte or mapping.get("encoding"):
             raise
     reopen_csv(con, Path(path), source, "cp1252", Path(workdir))
-    return stage_events(con, source, mapping, rules, batch_id)
+    return stage_events(con, source, mapping, rules, batch)
 
 
 def read_canonical(
@@ -582,12 +694,14 @@ def read_canonical(
             con.execute("SET TimeZone = 'UTC'")
             source = load_source(con, Path(path), mapping or {}, Path(workdir))
             rules = ChainRules("log", timezone, None, None, partner)
-            problems = stage_with_fallback(con, path, source, mapping or {}, rules, "read", workdir)
+            batch = BatchTag("read", 1)
+            problems = stage_with_fallback(con, path, source, mapping or {}, rules, batch, workdir)
             if any(p.file_level for p in problems):
                 return pa.table({}), problems
+            problems = [p for p in problems if p.code != "repeated_events"]
             table = con.sql(
                 f"SELECT {', '.join(CANONICAL_COLUMNS)} FROM ev WHERE _problem IS NULL "  # noqa: S608
-                "ORDER BY case_id, timestamp, _row"
+                "ORDER BY case_id, timestamp, batch_row"
             ).to_arrow_table()
             return table, problems
         finally:

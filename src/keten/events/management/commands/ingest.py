@@ -101,5 +101,14 @@ class Command(BaseCommand):
                         "; ".join(p.examples),
                     )
                 out.print(problems)
+            if report.notices:
+                notices = Table(title="Notices (nothing refused)", show_lines=True)
+                for column in ("code", "count", "message", "first rows", "examples"):
+                    notices.add_column(column)
+                for p in report.notices:
+                    notices.add_row(
+                        p.code, str(p.count or ""), p.message, ", ".join(map(str, p.rows)), "; ".join(p.examples)
+                    )
+                out.print(notices)
         if not report.accepted and report.status != "already_delivered":
             raise SystemExit(1)
