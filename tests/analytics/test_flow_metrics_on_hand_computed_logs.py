@@ -107,10 +107,17 @@ def test_dfg_at_partner_level_keeps_work_within_a_partner(events, small_spec):
     assert df.loc[("b", "a"), "frequency"] == 2
 
 
-def test_equal_timestamps_are_ordered_by_event_id(events_of, small_spec):
+def test_at_the_same_moment_the_chain_stage_order_decides_before_the_file_order(events_of, small_spec):
+    # B's start (stage 2) comes first in the file; A's aanmelding (stage 1) comes first in the chain.
     events = events_of(("x", "b", "start", "2024-03-01 09:00"), ("x", "a", "aanmelding", "2024-03-01 09:00"))
     df = flow.dfg(events, small_spec)
-    assert list(zip(df["source"], df["target"], strict=True)) == [("start", "aanmelding")]
+    assert list(zip(df["source"], df["target"], strict=True)) == [("aanmelding", "start")]
+
+
+def test_at_the_same_moment_in_one_stage_the_file_order_decides(events_of, small_spec):
+    events = events_of(("x", "a", "intake", "2024-03-01 09:00"), ("x", "a", "aanmelding", "2024-03-01 09:00"))
+    df = flow.dfg(events, small_spec)
+    assert list(zip(df["source"], df["target"], strict=True)) == [("intake", "aanmelding")]
 
 
 def test_variants_count_cases_and_share(events_of, small_spec):
