@@ -107,7 +107,11 @@ class Command(BaseCommand):
                     notices.add_column(column)
                 for p in report.notices:
                     notices.add_row(
-                        p.code, str(p.count or ""), p.message, ", ".join(map(str, p.rows)), "; ".join(p.examples)
+                        p.code,
+                        str(p.count or ""),
+                        p.message,
+                        ", ".join(map(str, p.rows)),
+                        "; ".join(p.examples),
                     )
                 out.print(notices)
         if not report.accepted and report.status != "already_delivered":
