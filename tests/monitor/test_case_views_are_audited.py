@@ -6,7 +6,8 @@ from keten.chains.models import AuditEntry
 
 
 def entries(chain, action=None):
-    qs = AuditEntry.objects.filter(chain=chain)
+    # The deliveries that set up the chain are audited too; these tests are about views.
+    qs = AuditEntry.objects.filter(chain=chain).exclude(action__startswith="events.")
     return list(qs.filter(action=action) if action else qs)
 
 
