@@ -71,7 +71,14 @@ def deliver(chain, frame: pd.DataFrame, batch_id: str, delivered_at: dt.datetime
     from keten.events.models import IngestBatch
     from keten.events.store import batch_path
 
-    frame = frame.assign(event_id=[f"{batch_id}-{i:05d}" for i in range(len(frame))], batch_id=batch_id)
+    sequence = IngestBatch.objects.filter(chain=chain).count() + 1
+    frame = frame.assign(
+        event_id=None,
+        batch_id=batch_id,
+        batch_seq=sequence,
+        batch_row=range(1, len(frame) + 1),
+        occurrence=1,
+    )
     table = pa.Table.from_pandas(
         frame[[f.name for f in EVENT_SCHEMA]], schema=EVENT_SCHEMA, preserve_index=False
     )
@@ -83,6 +90,7 @@ def deliver(chain, frame: pd.DataFrame, batch_id: str, delivered_at: dt.datetime
     batch = IngestBatch.objects.create(
         chain=chain,
         batch_id=batch_id,
+        sequence=sequence,
         source_name=f"{batch_id}.parquet",
         source_format="parquet",
         source_sha256="0" * 64,
