@@ -163,3 +163,105 @@ def test_a_gzipped_csv_is_read_too(tmp_path):
 def test_an_unknown_binary_file_gets_a_clear_error(write):
     with pytest.raises(ReadError, match="not a text"):
         read_canonical(write("x.csv", b"\x00\x01\x02case\x00"))
+
+
+def _xes_rows(con):
+    return [dict(zip([d[0] for d in con.description], r, strict=True)) for r in con.fetchall()]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 50_000])
+def test_xes_batches_keep_trace_attributes_late_keys_and_order(tmp_path, monkeypatch, batch):
+    """Traces that span batches, keys first seen late, a namespace and a comment: row by row."""
+    import duckdb
+
+    from keten.events import readers
+
+    monkeypatch.setattr(readers, "XES_BATCH", batch)
+    log = (
+        '<?xml version="1.0"?><log xmlns="http://www.xes-standard.org/">'
+        '<trace><string key="concept:name" value="t1"/><string key="Regio" value="noord"/>'
+        '<event><string key="concept:name" value="a"/><!-- a comment --></event>'
+        '<event><string key="concept:name" value="b"/><int key="Aantal" value="3"/></event>'
+        '<event><string key="concept:name" value="c"/>'
+        '<list key="Lijst"><string key="x" value="y"/></list></event>'
+        "</trace>"
+        '<trace><string key="concept:name" value="t2"/>'
+        '<event><string key="concept:name" value="d"/><string key="Laat" value="ja"/></event>'
+        "</trace></log>"
+    )
+    path = tmp_path / "batches.xes"
+    path.write_text(log)
+    con = duckdb.connect()
+    source = readers.load_source(con, path, {}, tmp_path)
+    assert source.columns == ["case:concept:name", "case:Regio", "concept:name", "Aantal", "Laat"]
+    con.execute("SELECT * FROM src_numbered ORDER BY _row")
+    assert _xes_rows(con) == [
+        {
+            "_row": 1,
+            "case:concept:name": "t1",
+            "case:Regio": "noord",
+            "concept:name": "a",
+            "Aantal": None,
+            "Laat": None,
+        },
+        {
+            "_row": 2,
+            "case:concept:name": "t1",
+            "case:Regio": "noord",
+            "concept:name": "b",
+            "Aantal": "3",
+            "Laat": None,
+        },
+        {
+            "_row": 3,
+            "case:concept:name": "t1",
+            "case:Regio": "noord",
+            "concept:name": "c",
+            "Aantal": None,
+            "Laat": None,
+        },
+        {
+            "_row": 4,
+            "case:concept:name": "t2",
+            "case:Regio": None,
+            "concept:name": "d",
+            "Aantal": None,
+            "Laat": "ja",
+        },
+    ]
+
+
+def test_a_wide_xes_is_read_in_batches_of_bounded_size(tmp_path, monkeypatch):
+    import duckdb
+
+    from keten.events import readers
+
+    monkeypatch.setattr(readers, "XES_BATCH_CELLS", 100)
+    attributes = "".join(f'<string key="k{i}" value="v{i}"/>' for i in range(40))
+    events = "".join(
+        f'<event><string key="concept:name" value="e{n}"/>{attributes}</event>' for n in range(25)
+    )
+    path = tmp_path / "wide.xes"
+    path.write_text(
+        f'<?xml version="1.0"?><log><trace><string key="concept:name" value="t"/>{events}</trace></log>'
+    )
+    con = duckdb.connect()
+    source = readers.load_source(con, path, {}, tmp_path)
+    assert len(source.columns) == 42
+    assert con.execute(
+        'SELECT count(*), count(DISTINCT "concept:name"), min("k39"), max("case:concept:name") FROM src'
+    ).fetchone() == (25, 25, "v39", "t")
+    assert [
+        r[0] for r in con.execute('SELECT "concept:name" FROM src_numbered ORDER BY _row').fetchall()
+    ] == [f"e{n}" for n in range(25)]
+
+
+def test_the_readers_messages_are_translated(write):
+    from django.utils import translation
+
+    with translation.override("nl"), pytest.raises(ReadError) as caught:
+        read_canonical(write("x.csv", b"\x00\x01\x02case\x00"))
+    assert caught.value.message.startswith("Bestand x.csv is geen tekstbestand (CSV)")
+    with translation.override("nl"), pytest.raises(ReadError) as caught:
+        read_canonical(write("kapot.xes", b'<?xml version="1.0"?><log><trace>'))
+    assert caught.value.message.startswith("Bestand kapot.xes is geen geldige XES")

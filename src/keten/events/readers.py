@@ -20,11 +20,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from keten.events.mapping import ENCODINGS
 
-XES_BATCH = 50_000
+XES_BATCH = 50_000  # events per batch at most
+XES_BATCH_CELLS = 1_000_000  # values per batch at most (events times columns)
 SNIFF_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
 XES_VALUE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
@@ -69,7 +72,7 @@ def sniff_format(path: Path) -> str:
         try:
             inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4096)
         except zlib.error as exc:
-            raise ReadError("The file looks gzipped but cannot be unpacked; send it again.") from exc
+            raise ReadError(_("The file looks gzipped but cannot be unpacked; send it again.")) from exc
         return "xes.gz" if _looks_like_xml(inner) else "csv.gz"
     return "xes" if _looks_like_xml(head) else "csv"
 
@@ -83,12 +86,14 @@ def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict, workd
     """Create the view `src` over the file in `con` and describe it."""
     path = Path(path)
     if not path.is_file():
-        raise ReadError(f"File {path.name} does not exist.")
+        raise ReadError(_("File %(file)s does not exist.") % {"file": path.name})
     if path.stat().st_size == 0:
-        raise ReadError(f"File {path.name} is empty: it holds no events.", code="empty_file")
+        raise ReadError(
+            _("File %(file)s is empty: it holds no events.") % {"file": path.name}, code="empty_file"
+        )
     kind = sniff_format(path)
     if kind.startswith("xes"):
-        source = _load_xes(con, path, gzipped=kind == "xes.gz")
+        source = _load_xes(con, path, gzipped=kind == "xes.gz", workdir=workdir)
     elif kind == "parquet":
         source = _load_parquet(con, path)
     else:
@@ -122,8 +127,11 @@ def reopen_csv(
         _transcode(path, encoding, target, gzipped=sniff_format(path) == "csv.gz")
     except UnicodeDecodeError as exc:
         raise ReadError(
-            f"File {path.name} is neither UTF-8 nor {_encoding_name(encoding)} text (byte {exc.start}). "
-            "Save it as UTF-8, or set 'encoding' in the partner's column mapping."
+            _(
+                "File %(file)s is neither UTF-8 nor %(encoding)s text (byte %(byte)s). "
+                "Save it as UTF-8, or set 'encoding' in the partner's column mapping."
+            )
+            % {"file": path.name, "encoding": _encoding_name(encoding), "byte": exc.start}
         ) from exc
     _csv_view(con, target, source.delimiter)
     source.encoding = encoding
@@ -166,7 +174,9 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
         with opener(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
-        raise ReadError(f"File {path.name} cannot be unpacked: {exc}.") from exc
+        raise ReadError(
+            _("File %(file)s cannot be unpacked: %(reason)s.") % {"file": path.name, "reason": exc}
+        ) from exc
     requested = mapping.get("encoding")
     encoding = ENCODINGS[str(requested).lower()] if requested else _detect_encoding(head)
     first_line = codecs.decode(
@@ -175,8 +185,8 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
     delimiter = mapping.get("delimiter") or _detect_delimiter(first_line)
     if "\x00" in first_line and encoding != "utf-16":
         raise ReadError(
-            f"File {path.name} is not a text (CSV) file: it contains binary data. "
-            "Deliver CSV, XES or Parquet."
+            _("File %(file)s is not a text (CSV) file: it contains binary data. Deliver CSV, XES or Parquet.")
+            % {"file": path.name}
         )
 
     target = workdir / "source.utf8.csv"
@@ -189,11 +199,16 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
             _csv_view(con, target, delimiter)
     except UnicodeDecodeError as exc:
         raise ReadError(
-            f"File {path.name} is not valid {_encoding_name(encoding)} text (byte {exc.start} cannot be "
-            "read). Save it as UTF-8, or set 'encoding' in the partner's column mapping."
+            _(
+                "File %(file)s is not valid %(encoding)s text (byte %(byte)s cannot be read). Save it as "
+                "UTF-8, or set 'encoding' in the partner's column mapping."
+            )
+            % {"file": path.name, "encoding": _encoding_name(encoding), "byte": exc.start}
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
-        raise ReadError(f"File {path.name} cannot be read: {exc}.") from exc
+        raise ReadError(
+            _("File %(file)s cannot be read: %(reason)s.") % {"file": path.name, "reason": exc}
+        ) from exc
     except duckdb.Error as exc:
         raise ReadError(csv_error_message(path.name, delimiter, exc)) from exc
 
@@ -219,19 +234,35 @@ def _encoding_name(encoding: str) -> str:
 
 def csv_error_message(name: str, delimiter: str, exc: Exception) -> str:
     text = str(exc)
-    line = re.search(r"[Ll]ine:?\s*(\d+)", text)
-    where = f" near line {line.group(1)}" if line else ""
-    shown = {"\t": "tab"}.get(delimiter, delimiter)
+    found = re.search(r"[Ll]ine:?\s*(\d+)", text)
+    values = {"file": name, "line": found.group(1) if found else "", "delimiter": delimiter}
+    if delimiter == "\t":
+        values["delimiter"] = _("tab")
+    # Whole sentences with and without the line, so translations need not glue pieces together.
     if "unicode" in text.lower():
-        return (
-            f"File {name} contains bytes that are not valid UTF-8{where}. Save it as UTF-8, "
-            "or set 'encoding' (e.g. windows-1252) in the partner's column mapping."
+        if found:
+            message = _(
+                "File %(file)s contains bytes that are not valid UTF-8 near line %(line)s. Save it as "
+                "UTF-8, or set 'encoding' (e.g. windows-1252) in the partner's column mapping."
+            )
+        else:
+            message = _(
+                "File %(file)s contains bytes that are not valid UTF-8. Save it as UTF-8, or set "
+                "'encoding' (e.g. windows-1252) in the partner's column mapping."
+            )
+    elif found:
+        message = _(
+            "File %(file)s is not a well-formed CSV file near line %(line)s (delimiter '%(delimiter)s', "
+            'fields quoted with "). Check that every row has as many fields as the header and that '
+            "quotes are closed, or set 'delimiter' in the partner's column mapping."
         )
-    return (
-        f"File {name} is not a well-formed CSV file{where} (delimiter '{shown}', fields quoted with \"). "
-        "Check that every row has as many fields as the header and that quotes are closed, or set "
-        "'delimiter' in the partner's column mapping."
-    )
+    else:
+        message = _(
+            "File %(file)s is not a well-formed CSV file (delimiter '%(delimiter)s', fields quoted "
+            'with "). Check that every row has as many fields as the header and that quotes are '
+            "closed, or set 'delimiter' in the partner's column mapping."
+        )
+    return message % values
 
 
 # --- XES -----------------------------------------------------------------------------------
@@ -241,43 +272,88 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _attributes(element) -> dict[str, str]:
-    values = {}
-    for child in element:
-        if _local(child.tag) in XES_VALUE_TAGS:
-            key = child.get("key")
-            if key is not None:
-                values[key] = child.get("value")
-    return values
+class XesColumns:
+    """The column names of an XES log's keys, given in the order the keys first appear.
+
+    XES keys are case-sensitive, DuckDB's column names are not: a key whose name is already
+    taken, ignoring case, by an earlier key gets `~2` appended (then `~3`, ...), so `Permit ID`
+    and a later `Permit id` become the columns `Permit ID` and `Permit id~2`. Trace attributes
+    are named `case:<key>` first. `_row` is taken: it numbers the events.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._taken = {"_row"}
+
+    def add(self, key: str) -> int:
+        """Name a new key; return its column's position."""
+        name, n = key, 1
+        while name.lower() in self._taken:
+            n += 1
+            name = f"{key}~{n}"
+        self._taken.add(name.lower())
+        self.names.append(name)
+        return len(self.names) - 1
 
 
-def _load_xes(con, path: Path, gzipped: bool) -> Source:
-    """Stream the log with iterparse, clearing what has been read, in Arrow batches of text."""
-    columns: list[str] = []
-    con.execute("CREATE OR REPLACE TABLE src_raw (_row BIGINT)")
-    rows: list[dict[str, str]] = []
-    count = 0
+def xes_column_names(keys) -> list[str]:
+    """The columns that keys (in order of first appearance) get; see `XesColumns`."""
+    columns = XesColumns()
+    return [columns.names[columns.add(key)] for key in keys]
+
+
+def _load_xes(con, path: Path, gzipped: bool, workdir: Path) -> Source:
+    """Stream the log with iterparse, clearing what has been read, into Parquet batches of text.
+
+    Each value goes straight into a list per column (preallocated for the batch, so an event
+    costs one assignment per attribute); a trace's attributes are written once per trace, into
+    the rows of its events. A batch holds at most XES_BATCH_CELLS values, however wide the log,
+    and goes to a Parquet file in the scratch directory: `src` reads those files, so the log
+    takes no DuckDB memory until it is validated, and a key first seen late costs no rewrite.
+    """
+    columns = XesColumns()
+    event_keys: dict[str, int] = {}  # key -> column position
+    trace_keys: dict[str, int] = {}
+    value_tag: dict = {}  # element tag -> does it hold an attribute value (namespaced tags, comments)
+    files: list[str] = []
+    capacity = XES_BATCH
+    cells: list[list] = []
+    rows = done = 0  # rows in this batch, rows written before it
+    trace = None
+    trace_start = 0  # the current trace's first row in this batch
+    trace_values: list[tuple[int, str]] = []
+
+    def new_column(name: str) -> int:
+        nonlocal capacity
+        position = columns.add(name)
+        # Fewer rows per batch as the log gets wider (but room for the row being read).
+        capacity = max(rows + 1, min(capacity, XES_BATCH_CELLS // len(columns.names)))
+        cells.append([None] * capacity)
+        return position
+
+    def fill_trace() -> None:
+        for position, value in trace_values:
+            cells[position][trace_start:rows] = [value] * (rows - trace_start)
 
     def flush() -> None:
-        nonlocal rows
+        nonlocal rows, done, capacity, cells, trace_start
+        fill_trace()
         if not rows:
             return
-        names = list(dict.fromkeys(k for r in rows for k in r))
-        for name in names:
-            if name not in columns:
-                columns.append(name)
-                con.execute(f"ALTER TABLE src_raw ADD COLUMN {quote_ident(name)} VARCHAR")
-        batch = pa.table(
-            {"_row": pa.array(range(count - len(rows) + 1, count + 1), pa.int64())}
-            | {n: pa.array([r.get(n) for r in rows], pa.string()) for n in names}
+        batch = pa.Table.from_arrays(
+            [pa.array(range(done + 1, done + rows + 1), pa.int64())]
+            + [pa.array(values[:rows], pa.string()) for values in cells],
+            names=["_row", *columns.names],
         )
-        con.register("xes_batch", batch)
-        con.execute("INSERT INTO src_raw BY NAME SELECT * FROM xes_batch")
-        con.unregister("xes_batch")
-        rows = []
+        files.append(str(workdir / f"xes-{len(files):06d}.parquet"))
+        # Uncompressed: the file lives only as long as the delivery; dictionary encoding (the
+        # default) already keeps a trace's repeated values small.
+        pq.write_table(batch, files[-1], compression="none")
+        done += rows
+        rows = trace_start = 0
+        capacity = max(1, min(XES_BATCH, XES_BATCH_CELLS // max(1, len(columns.names))))
+        cells = [[None] * capacity for _name in columns.names]
 
-    trace = None
-    trace_values: dict[str, str] = {}
     try:
         with gzip.open(path, "rb") if gzipped else open(path, "rb") as handle:
             parser = etree.iterparse(
@@ -289,32 +365,68 @@ def _load_xes(con, path: Path, gzipped: bool) -> Source:
                 huge_tree=True,
                 load_dtd=False,
             )
-            for _, element in parser:
-                if _local(element.tag) == "trace":
-                    trace, trace_values = None, {}
+            for _end, element in parser:
+                if element.tag.endswith("trace"):  # the tag filter lets only traces and events through
+                    fill_trace()
+                    trace, trace_start, trace_values = None, rows, []
                     element.clear()
                     _drop_previous(element)
                     continue
                 parent = element.getparent()
-                if parent is not None and _local(parent.tag) == "trace" and parent is not trace:
-                    trace = parent
-                    trace_values = {f"case:{k}": v for k, v in _attributes(parent).items()}
-                rows.append(trace_values | _attributes(element))
-                count += 1
+                if parent is not trace:
+                    fill_trace()
+                    trace, trace_start, trace_values = parent, rows, []
+                    if parent is not None and _local(parent.tag) == "trace":
+                        for child in parent:
+                            is_value = value_tag.get(child.tag)
+                            if is_value is None:
+                                is_value = value_tag[child.tag] = _local(child.tag) in XES_VALUE_TAGS
+                            key = child.get("key")
+                            if is_value and key is not None:
+                                position = trace_keys.get(key)
+                                if position is None:
+                                    position = trace_keys[key] = new_column(f"case:{key}")
+                                trace_values.append((position, child.get("value")))
+                for child in element:
+                    is_value = value_tag.get(child.tag)
+                    if is_value is None:
+                        is_value = value_tag[child.tag] = _local(child.tag) in XES_VALUE_TAGS
+                    key = child.get("key")
+                    if is_value and key is not None:
+                        position = event_keys.get(key)
+                        if position is None:
+                            position = event_keys[key] = new_column(key)
+                        cells[position][rows] = child.get("value")
+                rows += 1
                 element.clear()
-                if len(rows) >= XES_BATCH:
+                if rows >= capacity:
                     flush()
             flush()
     except etree.XMLSyntaxError as exc:
         raise ReadError(
-            f"File {path.name} is not well-formed XES (XML error at line {exc.lineno}: {exc.msg}). "
-            "Export the log again."
+            _(
+                "File %(file)s is not well-formed XES (XML error at line %(line)s: %(reason)s). "
+                "Export the log again."
+            )
+            % {"file": path.name, "line": exc.lineno, "reason": exc.msg}
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
-        raise ReadError(f"File {path.name} cannot be unpacked or read: {exc}.") from exc
-    con.execute("CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (_row) FROM src_raw")
-    con.execute("CREATE OR REPLACE VIEW src_numbered AS SELECT * FROM src_raw")
-    return Source("xes", columns, dict.fromkeys(columns, "VARCHAR"), encoding="utf-8")
+        raise ReadError(
+            _("File %(file)s cannot be unpacked or read: %(reason)s.") % {"file": path.name, "reason": exc}
+        ) from exc
+    if not files:
+        raise ReadError(_("File %(file)s holds no events.") % {"file": path.name}, code="empty_file")
+    names = columns.names
+    # union_by_name: a batch without a key that a later batch has reads it as NULL. The files are
+    # read in the order listed, so rows keep the log's order.
+    con.execute(
+        "CREATE OR REPLACE VIEW src_raw AS SELECT * FROM read_parquet("  # noqa: S608 (quoted literals)
+        f"[{', '.join(map(sql_literal, files))}], union_by_name = true)"
+    )
+    selected = ", ".join(map(quote_ident, names))
+    con.execute(f"CREATE OR REPLACE VIEW src AS SELECT {selected} FROM src_raw")  # noqa: S608
+    con.execute(f"CREATE OR REPLACE VIEW src_numbered AS SELECT {selected}, _row FROM src_raw")  # noqa: S608
+    return Source("xes", names, dict.fromkeys(names, "VARCHAR"), encoding="utf-8")
 
 
 def _drop_previous(element) -> None:
@@ -337,8 +449,11 @@ def _load_parquet(con, path: Path) -> Source:
         )
         described = con.execute("DESCRIBE src_file").fetchall()
     except duckdb.Error as exc:
-        raise ReadError(f"File {path.name} is not a readable Parquet file: {_first_line(exc)}.") from exc
-    types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
+        raise ReadError(
+            _("File %(file)s is not a readable Parquet file: %(reason)s.")
+            % {"file": path.name, "reason": _first_line(exc)}
+        ) from exc
+    types = {name: kind for name, kind, *_rest in described if name != "file_row_number"}
     con.execute("CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (file_row_number) FROM src_file")
     con.execute(
         "CREATE OR REPLACE VIEW src_numbered AS SELECT * EXCLUDE (file_row_number), "

@@ -34,7 +34,17 @@ AWARE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f%z",
     "%Y-%m-%d %H:%M:%S%z",
 )
-UTC_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
+# Z (UTC) right after the time, or after a space as some exports write it.
+UTC_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d %H:%M:%S.%fZ",
+    "%Y-%m-%d %H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S.%f Z",
+    "%Y-%m-%dT%H:%M:%S Z",
+    "%Y-%m-%d %H:%M:%S.%f Z",
+    "%Y-%m-%d %H:%M:%S Z",
+)
 LOCAL_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
@@ -250,7 +260,14 @@ def _validated_columns(
 
 
 SAMPLE_ROWS = 20_000
+# A wide file (hundreds of attributes) gets fewer sample rows: the distinct values of every cell
+# of the sample are hashed, and that cost grows with rows times columns.
+SAMPLE_CELLS = 2_000_000
 MAX_COMMON_VALUES = 500
+# DuckDB checks a long `IN (...)` list with a hash join, and each join holds, per thread, a chunk
+# of the whole row being staged: lists for at most this many (columns with a list) x (text
+# columns) x (threads). A narrow file gets a list for every column; a wide one for a few or none.
+COMMON_LIST_BUDGET = 4_096
 
 
 def _common_clean_values(con, columns: list[str]) -> dict[str, list[str]]:
@@ -263,15 +280,26 @@ def _common_clean_values(con, columns: list[str]) -> dict[str, list[str]]:
     columns = [c for c in columns if c != "event_id"]  # event_id has a scan expression of its own
     if not columns:
         return {}
-    lists = ", ".join(
-        f"list(DISTINCT {quote_ident(c)}) FILTER ({quote_ident(c)} IS NOT NULL)" for c in columns
-    )
-    row = con.execute(f"SELECT {lists} FROM (SELECT * FROM src LIMIT {SAMPLE_ROWS})").fetchone()  # noqa: S608
-    return {
-        column: [v for v in values if not bsn.has_nine_digits(v)]
-        for column, values in zip(columns, row, strict=True)
-        if values and len(values) <= MAX_COMMON_VALUES
-    }
+    rows = max(1, min(SAMPLE_ROWS, SAMPLE_CELLS // len(columns)))
+    # One (column, value) row per non-empty cell, then one group: a `list(DISTINCT ...)` per
+    # column instead would keep a hash table per column, and a few hundred of those exhaust the
+    # ingest memory even for a file of two events.
+    found = con.execute(
+        f"""
+        SELECT name, list(value) FROM (
+            SELECT name, value FROM (
+                UNPIVOT (SELECT {", ".join(map(quote_ident, columns))} FROM src LIMIT {rows})
+                ON COLUMNS(*) INTO NAME name VALUE value
+            ) GROUP BY ALL
+        ) GROUP BY name HAVING count(*) <= {MAX_COMMON_VALUES}
+        """  # noqa: S608
+    ).fetchall()
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    lists = COMMON_LIST_BUDGET // (len(columns) * max(1, threads))
+    # The columns with the fewest values first: the most repetitive ones, with the shortest lists.
+    found = sorted(found, key=lambda pair: (len(pair[1]), pair[0]))[:lists]
+    clean = {name: [v for v in values if not bsn.has_nine_digits(v)] for name, values in found}
+    return {name: values for name, values in clean.items() if values}
 
 
 def staging_query(
