@@ -239,3 +239,21 @@ def test_every_utc_form_is_read_to_the_microsecond(small_chain, write, moment, f
     table, problems = read_canonical(path)
     assert not problems, [p.message for p in problems]
     assert table["timestamp"].to_pylist() == [when.replace(tzinfo=UTC)]
+
+
+def test_a_file_that_needs_more_memory_than_ingestion_may_use_names_the_setting(
+    small_chain, write, monkeypatch
+):
+    monkeypatch.setenv("KETEN_INGEST_MEMORY", "2MB")
+    columns = [f"kolom{i}" for i in range(60)]
+    rows = "".join(
+        f"k{n},aanmelding,2024-03-01 09:00:00,"
+        + ",".join(f"waarde {n} {i} met tekst" for i in range(60))
+        + "\n"
+        for n in range(3000)
+    )
+    path = write("groot.csv", "case_id,activity,timestamp," + ",".join(columns) + "\n" + rows)
+    report = ingest_file(small_chain, path, partner="a")
+    assert report.status == "rejected" and report.rows_stored == 0
+    [problem] = report.problems
+    assert problem.code == "unreadable" and "KETEN_INGEST_MEMORY is 2MB" in problem.message

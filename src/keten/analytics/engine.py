@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.datatypes as dt
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -155,9 +156,9 @@ def events_from_frame(con: Any, frame: pd.DataFrame | pa.Table) -> ibis.Table:
             columns[field.name] = pa.nulls(n, pa.string())
         elif field.name == "batch_row":
             # A frame is one delivery in its own order, like a file.
-            columns[field.name] = pa.array(range(1, n + 1), pa.int64())
+            columns[field.name] = pa.array(np.arange(1, n + 1), pa.int64())
         elif field.name in ("batch_seq", "occurrence"):
-            columns[field.name] = pa.array([1] * n, field.type)
+            columns[field.name] = pa.repeat(pa.scalar(1, field.type), n)
         else:
             columns[field.name] = pa.array([""] * n, pa.string())
     arrow = pa.table(columns, schema=EVENT_SCHEMA)

@@ -36,6 +36,8 @@ from keten.analytics.model import (
     PartnerSpec,
     StageSpec,
 )
+from keten.events.mapping import ALLOWED_KEYS, FIELD_KEYS
+from keten.events.mapping import ENCODINGS as READER_ENCODINGS
 
 FORMAT = "keten-chain/1"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "demo" / "chains"
@@ -94,30 +96,11 @@ AGREEMENT_KEYS = (
 OBJECTIVE_KEYS = ("code", "name", "description", "kpis")
 KPI_KEYS = ("code", "name", "description", "kind", "parameters", "target", "direction", "partners")
 
-# Partner column mapping: how one partner's export maps onto the canonical event fields.
-MAPPING_COLUMN_KEYS = ("case_id", "activity", "timestamp", "event_id", "lifecycle", "partner")
-# The encodings the event readers know (keep in step with keten.events.mapping.ENCODINGS).
-ENCODINGS: tuple[str, ...] = (
-    "utf-8",
-    "utf8",
-    "utf-8-sig",
-    "cp1252",
-    "windows-1252",
-    "latin-1",
-    "latin1",
-    "iso-8859-1",
-    "iso-8859-15",
-)
-MAPPING_KEYS = (
-    *MAPPING_COLUMN_KEYS,
-    "attributes",
-    "activity_values",
-    "partner_values",
-    "timestamp_format",
-    "timezone",
-    "delimiter",
-    "encoding",
-)
+# Partner column mapping: how one partner's export maps onto the canonical event fields. The
+# keys and encodings are the event readers' own (keten.events.mapping, plain Python).
+MAPPING_COLUMN_KEYS = FIELD_KEYS
+MAPPING_KEYS = ALLOWED_KEYS
+ENCODINGS: tuple[str, ...] = tuple(READER_ENCODINGS)
 
 
 class DefinitionError(Exception):

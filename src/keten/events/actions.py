@@ -480,6 +480,12 @@ def _read_failure(name: str, source, exc: Exception) -> str:
 
 
 def _unexpected(name: str, exc: Exception) -> str:
+    if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
+        return _(
+            "File %(file)s needs more memory than ingestion may use (KETEN_INGEST_MEMORY is %(limit)s). "
+            "Ask the administrator to raise KETEN_INGEST_MEMORY (for example to 2GB) and deliver the file "
+            "again, or deliver it in smaller parts."
+        ) % {"file": name, "limit": os.environ.get("KETEN_INGEST_MEMORY", "1GB")}
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return _("File %(file)s could not be processed (%(reason)s). Check the file, or ask the coordinator.") % {
         "file": name,

@@ -209,6 +209,8 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
         raise ReadError(
             _("File %(file)s cannot be read: %(reason)s.") % {"file": path.name, "reason": exc}
         ) from exc
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the caller's message names the memory setting
     except duckdb.Error as exc:
         raise ReadError(csv_error_message(path.name, delimiter, exc)) from exc
 

@@ -25,6 +25,17 @@ PHASES = {
 }
 
 
+def _problem_table(title: str, problems) -> Table:
+    table = Table(title=title, show_lines=True)
+    for column in ("code", "count", "message", "first rows", "examples"):
+        table.add_column(column)
+    for p in problems:
+        table.add_row(
+            p.code, str(p.count or ""), p.message, ", ".join(map(str, p.rows)), "; ".join(p.examples)
+        )
+    return table
+
+
 class Command(BaseCommand):
     help = "Validate a partner's event file (CSV, XES, XES.gz, Parquet) and store its new events."
 
@@ -88,31 +99,11 @@ class Command(BaseCommand):
                 summary.add_row(key.replace("_", " "), f"{value:,}")
             summary.add_row("batch", report.batch_id or "-")
             out.print(summary)
-            if report.problems:
-                problems = Table(title="Problems", show_lines=True)
-                for column in ("code", "count", "message", "first rows", "examples"):
-                    problems.add_column(column)
-                for p in report.problems:
-                    problems.add_row(
-                        p.code,
-                        str(p.count or ""),
-                        p.message,
-                        ", ".join(map(str, p.rows)),
-                        "; ".join(p.examples),
-                    )
-                out.print(problems)
-            if report.notices:
-                notices = Table(title="Notices (nothing refused)", show_lines=True)
-                for column in ("code", "count", "message", "first rows", "examples"):
-                    notices.add_column(column)
-                for p in report.notices:
-                    notices.add_row(
-                        p.code,
-                        str(p.count or ""),
-                        p.message,
-                        ", ".join(map(str, p.rows)),
-                        "; ".join(p.examples),
-                    )
-                out.print(notices)
+            for title, problems in (
+                ("Problems", report.problems),
+                ("Notices (nothing refused)", report.notices),
+            ):
+                if problems:
+                    out.print(_problem_table(title, problems))
         if not report.accepted and report.status != "already_delivered":
             raise SystemExit(1)
