@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("keten.governance.urls")),
     path("", include("keten.scan.urls")),
     path("", include("keten.reports.urls")),
+    path("", include("keten.accounts.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything configurable comes from KETEN_* variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
+    "keten.accounts",
     "keten.chains",
     "keten.events",
     "keten.monitor",
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keten.urls"
@@ -109,6 +114,22 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = KETEN_DATA_DIR / "media"
 MEDIA_URL = "media/"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): after KETEN_LOGIN_FAILURE_LIMIT wrong passwords for one user
+# from one address, that pair is locked for KETEN_LOGIN_LOCKOUT_MINUTES (0: until a chain
+# coordinator or an admin unlocks it).
+AXES_FAILURE_LIMIT = envint("KETEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+_lockout_minutes = envint("KETEN_LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

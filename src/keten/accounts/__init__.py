@@ -1,0 +1,1 @@
+"""Accounts: login lockout, second factor, OpenID Connect, API tokens and chain members."""
