@@ -148,6 +148,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Chain monitor: chains, event delivery, KPIs, flow metrics and norms.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 CACHES = {
