@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "keten.accounts.sessions.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -158,6 +159,11 @@ CACHES = {
     }
 }
 
+# A session ends after KETEN_SESSION_IDLE_MINUTES without a request (0: no idle limit) and
+# KETEN_SESSION_MAX_HOURS after login however busy (keten.accounts.sessions).
+KETEN_SESSION_IDLE_MINUTES = envint("KETEN_SESSION_IDLE_MINUTES", 30, minimum=0)
+KETEN_SESSION_MAX_HOURS = envint("KETEN_SESSION_MAX_HOURS", 10, minimum=1)
+SESSION_COOKIE_AGE = KETEN_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
