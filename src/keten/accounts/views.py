@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from keten.accounts.actions import create_api_token, revoke_api_token
+from keten.accounts.forms import ApiTokenForm
 from keten.accounts.lockout import locked_usernames, unlock
 from keten.chains.actions import record_audit
 from keten.chains.permissions import Role, chain_and_membership
@@ -20,7 +22,11 @@ COORDINATOR_ONLY = (Role.COORDINATOR,)
 def members(request, slug):
     """The chain's members with their role and whether they are locked out."""
     chain, membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
-    rows = list(chain.memberships.select_related("user", "partner").order_by("user__username"))
+    rows = list(
+        chain.memberships.filter(user__api_token__isnull=True)  # tokens are listed on their own page
+        .select_related("user", "partner")
+        .order_by("user__username")
+    )
     locked = locked_usernames(m.user.username for m in rows)
     return render(
         request,
@@ -44,3 +50,41 @@ def unlock_member(request, slug, user_id):
     record_audit(request.user, chain, "member.unlocked", member=member.user.username)
     messages.success(request, _("%(user)s can log in again.") % {"user": member.user.username})
     return redirect("accounts:members", slug=chain.slug)
+
+
+@login_required
+def api_tokens(request, slug):
+    """The chain's API tokens; creating one shows its key once."""
+    chain, membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
+    form = ApiTokenForm(request.POST or None, chain=chain)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = create_api_token(
+            chain,
+            form.cleaned_data["partner"],
+            form.cleaned_data["name"],
+            form.cleaned_data["expires_on"],
+            request.user,
+        )
+        form = ApiTokenForm(chain=chain)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "chain": chain,
+            "membership": membership,
+            "form": form,
+            "new_key": new_key,
+            "tokens": chain.api_tokens.select_related("partner", "created_by"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, slug, token_id):
+    chain, _membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
+    token = get_object_or_404(chain.api_tokens.select_related("user"), pk=token_id)
+    revoke_api_token(token, request.user)
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+    return redirect("accounts:api-tokens", slug=chain.slug)

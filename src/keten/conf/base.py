@@ -132,14 +132,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# API tokens (keten.accounts): a coordinator picks an expiry at most this many days ahead;
+# older DRF tokens made in the admin stop working this many days after they were made.
+KETEN_API_TOKEN_MAX_DAYS = envint("KETEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a missing, expired or revoked token answers 401 with its reason.
+        "keten.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
