@@ -19,6 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from keten import formatting
 from keten.monitor.data import MonitorData
 from keten.monitor.suppression import SUPPRESSED
 
@@ -27,28 +28,28 @@ from keten.monitor.suppression import SUPPRESSED
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text, int, days, share, date, bool
+    kind: str = "text"  # text, int, float, days, share, date, bool
 
 
 def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    return formatting.is_missing(value)
+
+
+#: A float in a row that names its unit (a KPI's value and target) is shown in that unit.
+KPI_UNIT_KINDS = {"share": "share", "days": "days", "cases": "int"}
 
 
 def display(value, kind: str) -> str:
-    """A value as people read it in the active language."""
+    """A value as people read it in the active language (`keten.formatting`: rounded, never
+    cut off). Kinds: text, int, float, days, share, date, bool."""
     if _missing(value):
-        return "–"
+        return formatting.MISSING
     if kind == "int":
-        return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
-    if kind == "days":
-        return formats.number_format(float(value), 1, use_l10n=True, force_grouping=True)
+        return formatting.count(value)
+    if kind in ("days", "float"):
+        return formatting.days(value)
     if kind == "share":
-        return formats.number_format(float(value) * 100, 0, use_l10n=True) + "%"
+        return formatting.share(value)
     if kind == "date":
         if isinstance(value, str):
             # Periods arrive as ISO text; "all" is the row for the whole selection.
@@ -59,10 +60,19 @@ def display(value, kind: str) -> str:
     return str(value)
 
 
+def kind_of(column: Column, record: dict) -> str:
+    """The display kind of a cell: a float takes the kind of the row's unit when it has one
+    (a KPI of unit "share" is 37%, not 0,4)."""
+    if column.kind == "float":
+        return KPI_UNIT_KINDS.get(str(record.get("unit") or ""), "float")
+    return column.kind
+
+
 def csv_value(value, kind: str):
+    """A plain value for CSV: numbers unformatted (full precision to 6 decimals), dates ISO."""
     if _missing(value):
         return ""
-    if kind in ("days", "share") and isinstance(value, float) and math.isfinite(value):
+    if kind in ("days", "share", "float") and isinstance(value, float) and math.isfinite(value):
         return round(value, 6)
     if kind == "date" and not isinstance(value, str):
         return pd.Timestamp(value).isoformat()
@@ -277,8 +287,9 @@ def html_table(
             if hidden and _missing(value) and numeric:
                 cells.append({"text": suppressed_text, "num": True, "suppressed": True})
             else:
-                kind = "days" if col.kind == "float" else col.kind
-                cells.append({"text": display(value, kind), "num": numeric, "suppressed": False})
+                cells.append(
+                    {"text": display(value, kind_of(col, record)), "num": numeric, "suppressed": False}
+                )
         rows.append({"cells": cells, "suppressed": hidden, "record": record})
     return {"columns": columns, "rows": rows, "truncated": bool(limit and len(frame) > limit)}
 

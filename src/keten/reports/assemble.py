@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from django.conf import settings
 from django.utils import dateformat, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from keten import formatting
 from keten.monitor import charts
 from keten.monitor import suppression as sup
 from keten.reports.changes import Movement, largest_movements
@@ -138,16 +138,17 @@ class Report:
 
 
 def num(value: Any, decimals: int = 0) -> str:
-    """A number in the active language's notation (1.234,5 in Dutch)."""
-    return number_format(round(float(value), decimals), decimals, use_l10n=True, force_grouping=True)
+    """A number in the active language's notation (1.234,5 in Dutch), rounded."""
+    return formatting.number(value, decimals)
 
 
 def pct(share: Any) -> str:
-    return f"{num(float(share) * 100)}%"
+    """A share as a percentage (see `keten.formatting.share`)."""
+    return formatting.share(share)
 
 
 def days(value: Any) -> str:
-    return _("%(n)s d") % {"n": num(value, 1)}
+    return formatting.days(value, unit=True)
 
 
 class Formatter:
@@ -195,8 +196,7 @@ def status_label(status: str, min_cell: int) -> str:
 
 
 def month_label(period: str | dt.date) -> str:
-    day = dt.date.fromisoformat(period) if isinstance(period, str) else period
-    return dateformat.format(day, "F Y")
+    return formatting.month_label(period)
 
 
 # --- assembly -------------------------------------------------------------------------------

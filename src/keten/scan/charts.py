@@ -2,7 +2,9 @@
 
 Each function takes plain lists (scores already hidden where groups are small) and returns a
 Vega-Lite dict; the page renders it with the vega-embed bundle the monitor serves, and always
-shows a table with the same numbers beside it. Hidden scores are None and never drawn.
+shows a table with the same numbers beside it. Hidden scores are None and never drawn. Every
+spec carries `config.locale` of the active language (scores read 3,4 in Dutch), like the
+monitor's charts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 from django.utils.translation import gettext as _
+
+from keten import formatting
 
 FONT = "DejaVu Sans"
 DEFAULT_ACCENT = "#154273"
@@ -25,12 +29,14 @@ Spec = dict[str, Any]
 
 
 def _finish(chart, *, width: int | str = "container", height: int = 300) -> Spec:
-    """House style: one font, calm axes; return the Vega-Lite dict."""
+    """House style: one font, calm axes, the active language; return the Vega-Lite dict."""
     chart = chart.properties(width=width, height=height).configure(font=FONT).configure_view(strokeWidth=0)
     chart = chart.configure_axis(labelFontSize=12, titleFontSize=12, gridColor="#e3e7ea").configure_legend(
         labelFontSize=12, titleFontSize=12, orient="bottom"
     )
-    return chart.to_dict(validate=False)
+    spec = chart.to_dict(validate=False)
+    spec.setdefault("config", {})["locale"] = formatting.vega_locale()
+    return spec
 
 
 def radar(
@@ -129,7 +135,7 @@ def heatmap(
                     t_name,
                     p_name,
                     None if score is None else round(score, 2),
-                    hidden_label if score is None else f"{score:.1f}",
+                    hidden_label if score is None else formatting.number(score, 1),
                 )
             )
     data = pd.DataFrame(rows, columns=["theme", "partner", "score", "label"])
