@@ -57,3 +57,42 @@ def revoke_api_token(token: ApiToken, revoked_by) -> None:
     token.user.is_active = False
     token.user.save(update_fields=["is_active"])
     record_audit(revoked_by, token.chain, "api_token.revoked", name=token.name, prefix=token.prefix)
+
+
+@transaction.atomic
+def add_member(chain: Chain, username: str, role: str, partner: Partner | None, by, **account) -> tuple:
+    """Give `username` a membership; create the account (without a password) if it is new.
+
+    Returns (membership, created): a created account needs an invitation link to set its password.
+    """
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        names = (account.get("full_name") or "").split(" ", 1)
+        user = User.objects.create_user(
+            username,
+            email=account.get("email") or "",
+            first_name=names[0],
+            last_name=names[1] if len(names) > 1 else "",
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    membership = Membership.objects.create(user=user, chain=chain, role=role, partner=partner)
+    record_audit(
+        by,
+        chain,
+        "member.invited" if created else "member.added",
+        member=username,
+        role=role,
+        partner=partner.code if partner else None,
+    )
+    return membership, created
+
+
+def remove_member(membership: Membership, by) -> None:
+    """End a membership; the account itself stays (it may belong to other chains)."""
+    record_audit(
+        by, membership.chain, "member.removed", member=membership.user.username, role=membership.role
+    )
+    membership.delete()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from keten.chains.models import Partner
+from keten.chains.models import Membership, Partner
 
 
 class ApiTokenForm(forms.Form):
@@ -37,3 +37,32 @@ class ApiTokenForm(forms.Form):
                 % {"days": days, "last": (today + dt.timedelta(days=days)).isoformat()}
             )
         return value
+
+
+class MemberForm(forms.Form):
+    """Add someone to the chain: an existing account by username, or a new one (invited)."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.none(), required=False, help_text=_("analysts only")
+    )
+
+    def __init__(self, *args, chain, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chain = chain
+        self.fields["partner"].queryset = chain.partners.all()
+
+    def clean(self):
+        data = super().clean()
+        role, partner = data.get("role"), data.get("partner")
+        if role == Membership.Role.ANALYST and not partner:
+            self.add_error("partner", _("A partner analyst needs a partner."))
+        if role and role != Membership.Role.ANALYST and partner:
+            self.add_error("partner", _("Only partner analysts belong to a partner."))
+        username = data.get("username")
+        if username and self.chain.memberships.filter(user__username=username).exists():
+            self.add_error("username", _("%(user)s is already a member of this chain.") % {"user": username})
+        return data

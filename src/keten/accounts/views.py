@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keten.accounts.actions import create_api_token, revoke_api_token
-from keten.accounts.forms import ApiTokenForm
+from keten.accounts.actions import add_member, create_api_token, remove_member, revoke_api_token
+from keten.accounts.forms import ApiTokenForm, MemberForm
 from keten.accounts.lockout import locked_usernames, unlock
 from keten.chains.actions import record_audit
 from keten.chains.permissions import Role, chain_and_membership
@@ -20,8 +26,26 @@ COORDINATOR_ONLY = (Role.COORDINATOR,)
 
 @login_required
 def members(request, slug):
-    """The chain's members with their role and whether they are locked out."""
+    """The chain's members with their role and lockout; adding one (a new account gets a link)."""
     chain, membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
+    form = MemberForm(request.POST or None, chain=chain)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        added, created = add_member(
+            chain,
+            data["username"],
+            data["role"],
+            data["partner"],
+            request.user,
+            full_name=data["full_name"],
+            email=data["email"],
+        )
+        if not created:
+            messages.success(request, _("%(user)s is now a member.") % {"user": added.user.username})
+            return redirect("accounts:members", slug=chain.slug)
+        link = invitation_link(request, added.user)
+        form = MemberForm(chain=chain)
     rows = list(
         chain.memberships.filter(user__api_token__isnull=True)  # tokens are listed on their own page
         .select_related("user", "partner")
@@ -35,6 +59,9 @@ def members(request, slug):
             "chain": chain,
             "membership": membership,
             "members": [(m, m.user.username in locked) for m in rows],
+            "form": form,
+            "invitation_link": link,
+            "invitation_days": settings.KETEN_INVITATION_DAYS,
         },
     )
 
@@ -88,3 +115,34 @@ def revoke_token(request, slug, token_id):
     revoke_api_token(token, request.user)
     messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
     return redirect("accounts:api-tokens", slug=chain.slug)
+
+
+@login_required
+@require_POST
+def remove_member_view(request, slug, user_id):
+    chain, membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
+    member = get_object_or_404(chain.memberships.select_related("user"), user_id=user_id)
+    if member.pk == membership.pk:
+        messages.error(request, _("You cannot remove yourself; ask another coordinator."))
+    else:
+        remove_member(member, request.user)
+        messages.success(request, _("%(user)s is no longer a member.") % {"user": member.user.username})
+    return redirect("accounts:members", slug=chain.slug)
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link of an invitation: choose a password, then log in."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set. Log in with it."))
+        return super().form_valid(form)
+
+
+def invitation_link(request, user) -> str:
+    """The absolute one-time link for `user` to set a password (valid KETEN_INVITATION_DAYS)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return request.build_absolute_uri(reverse("accounts:set-password", args=[uid, token]))

@@ -136,6 +136,10 @@ AXES_VERBOSE = False
 # older DRF tokens made in the admin stop working this many days after they were made.
 KETEN_API_TOKEN_MAX_DAYS = envint("KETEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
 
+# An invitation link (a new member sets a password once) is valid this many days.
+KETEN_INVITATION_DAYS = envint("KETEN_INVITATION_DAYS", 7, minimum=1)
+PASSWORD_RESET_TIMEOUT = KETEN_INVITATION_DAYS * 24 * 3600
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
