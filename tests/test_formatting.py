@@ -136,3 +136,11 @@ def test_the_web_tables_show_kpi_shares_as_percentages_and_round_them():
         rows = [[c["text"] for c in row["cells"]] for row in html_table(frame, columns, 10)["rows"]]
         assert display(0.996, "share") == "99,6%"
     assert rows == [["37%", "35%", "1.234"], ["12,3", "14,0", "5"], ["99,6%", "–", "10"]]
+
+
+def test_a_share_never_reads_the_same_as_a_different_target():
+    with translation.override("nl"):
+        assert formatting.share_against(0.896, 0.9) == "89,6%"
+        assert formatting.share_against(0.9, 0.9) == "90%"
+        assert formatting.share_against(0.37, 0.35) == "37%"
+        assert formatting.figure(0.8996, "share", 0.9) == "89,96%"

@@ -213,12 +213,27 @@ def vega_locale() -> dict[str, Any]:
     return {"number": dict(source["number"]), "time": dict(source["time"])}
 
 
-def figure(value: Any, unit: str) -> str:
-    """A KPI's value in its unit ("share", "days", or a count): the one text every surface shows."""
+def figure(value: Any, unit: str, target: Any = None) -> str:
+    """A KPI's value in its unit ("share", "days", or a count): the one text every surface
+    shows. With `target`, a share never reads the same as a different target."""
     if is_missing(value):
         return MISSING
     if unit == "share":
-        return share(value)
+        return share(value) if target is None else share_against(value, target)
     if unit == "days":
-        return days(value)
+        return days(value, unit=True)
     return count(value)
+
+
+def share_against(value: Any, target: Any) -> str:
+    """A share beside its target: with as many decimals as it takes not to read the same as
+    the target when it is not ("89,6%" next to a 90% target, not "90%" and "below")."""
+    text = share(value)
+    if is_missing(value) or is_missing(target) or float(value) == float(target):
+        return text
+    percent = Decimal(str(float(value))) * 100
+    goal = Decimal(str(float(target))) * 100
+    decimals = share_decimals(value)
+    while rounded(percent, decimals) == goal and decimals < SHARE_MAX_DECIMALS:
+        decimals += 1
+    return number(percent, decimals) + "%"

@@ -46,8 +46,13 @@ def test_norm_compliance_counts_within_late_and_late_open_cases(events, small_sp
     feb = df.loc["2024-02-01"]
     assert (feb["cases"], feb["late_open"], feb["open"]) == (1, 1, 1)
     assert feb["share"] == 0
+    # February still has an open case within the norm: not mature, so no verdict, and the
+    # total (the figure a status may use) sums the mature months only.
+    assert jan["mature"] and not feb["mature"]
+    assert feb["meets"] is None
+    assert feb["oldest_open_days"] > 0
     total = df.loc["all"]
-    assert (total["cases"], total["within"]) == (4, 2)
+    assert (total["cases"], total["within"]) == (3, 2)
     assert set(df["agreement"]) == {"snel"}
 
 
@@ -88,7 +93,7 @@ def test_share_reached_reads_start_cohorts_and_leaves_undecided_cases_out(events
     [share, starts] = kpis.evaluate_kpis(events, small_spec)
     assert share.code == "binnen_maand"
     assert share.is_chain_level
-    assert share.trend == [("2024-01-01", pytest.approx(1 / 3), 3)]
+    assert share.trend == [("2024-01-01", pytest.approx(1 / 3), 3, True)]
     assert share.value == pytest.approx(1 / 3)
     assert share.status == "off_target"
     assert not starts.is_chain_level
@@ -111,7 +116,7 @@ def test_lead_time_reads_the_period_of_completion_with_its_statistic(events, sma
     )
     [median, mean] = kpis.evaluate_kpis(events, spec)
     # January completions: 3, 10 and 2 days.
-    assert median.trend == [("2024-01-01", 3.0, 3)]
+    assert median.trend == [("2024-01-01", 3.0, 3, True)]
     assert median.value == 3.0 and median.status == "on_target"
     assert mean.value == pytest.approx(5.0) and mean.status == "on_target"
     assert median.unit == "days"
@@ -139,7 +144,7 @@ def test_durability_counts_confirmations_of_cases_old_enough(events_of, small_sp
         ("d4", "a", "intake", "2024-03-05"),
     )
     [result] = kpis.evaluate_kpis(events, spec)
-    assert result.trend == [("2024-01-01", 0.5, 2)]
+    assert result.trend == [("2024-01-01", 0.5, 2, True)]
     assert result.status == "off_target"
 
 
@@ -160,7 +165,8 @@ def test_share_reached_only_reports_cohorts_whose_cases_are_all_old_enough(event
         ("m1", "a", "intake", "2024-03-10"),
     )
     [share, _starts] = kpis.evaluate_kpis(events, small_spec)
-    assert share.trend == [("2024-01-01", 0.5, 4)]
+    # February stays in the trend, marked immature; it never gives the headline.
+    assert share.trend == [("2024-01-01", 0.5, 4, True), ("2024-02-01", 1.0, 1, False)]
     assert (share.period, share.value, share.cases) == ("2024-01-01", 0.5, 4)
     assert share.status == "off_target"
 
@@ -176,7 +182,8 @@ def test_share_reached_has_no_value_while_the_only_cohort_is_immature(events_of,
         ("x1", "a", "intake", "2024-02-15"),  # as_of: January is over, but not 30 days over
     )
     [share, _starts] = kpis.evaluate_kpis(events, small_spec)
-    assert (share.value, share.status, share.trend) == (None, "no_data", [])
+    assert (share.value, share.status) == (None, "no_data")
+    assert [mature for _p, _v, _c, mature in share.trend] == [False]
 
 
 def test_durability_only_reports_cohorts_whose_cases_are_all_old_enough(events_of, small_spec):
@@ -203,7 +210,7 @@ def test_durability_only_reports_cohorts_whose_cases_are_all_old_enough(events_o
         ("d5", "a", "intake", "2024-03-10"),
     )
     [result] = kpis.evaluate_kpis(events, spec)
-    assert result.trend == [("2024-01-01", 0.5, 2)]
+    assert result.trend == [("2024-01-01", 0.5, 2, True), ("2024-02-01", 1.0, 1, False)]
     assert (result.period, result.value) == ("2024-01-01", 0.5)
 
 
@@ -216,7 +223,11 @@ def test_volume_counts_cases_per_period_and_skips_the_running_period(events_of, 
         ("v4", "a", "aanmelding", "2024-03-05"),
     )
     [_, starts] = kpis.evaluate_kpis(events, small_spec)
-    assert starts.trend == [("2024-01-01", 2.0, 2), ("2024-02-01", 0.0, 0), ("2024-03-01", 1.0, 1)]
+    assert starts.trend == [
+        ("2024-01-01", 2.0, 2, True),
+        ("2024-02-01", 0.0, 0, True),
+        ("2024-03-01", 1.0, 1, False),
+    ]
     # March is still running on 5 March: February is the headline.
     assert starts.period == "2024-02-01"
     assert starts.value == 0.0
@@ -228,7 +239,7 @@ def test_volume_counts_cases_per_period_and_skips_the_running_period(events_of, 
 def test_wip_reads_stage_flow_at_period_end(events, small_spec):
     spec = _with_kpis(small_spec, KpiSpec("wip", "In intake", "wip", 1, "lower", {"stage": "intake"}))
     [wip] = kpis.evaluate_kpis(events, spec, grain="month")
-    by_period = {p: v for p, v, _ in wip.trend}
+    by_period = {p: v for p, v, _c, _m in wip.trend}
     # End of February: c4 and c5 are still in intake.
     assert by_period["2024-02-01"] == 2
     assert wip.value == 2 and wip.status == "off_target"

@@ -20,7 +20,7 @@ def specs(data):
     accent = "#00674b"
     partners = pd.DataFrame({"code": ["a", "b"], "name": ["Partner A", "Partner B"]})
     handovers = data.handovers()
-    trend = pd.DataFrame([{"period": p, "value": v} for p, v, _ in data.kpis()[0].trend])
+    trend = pd.DataFrame([{"period": p, "value": v, "mature": m} for p, v, _n, m in data.kpis()[0].trend])
     norms = data.norms()
     variants = data.variants()
     return {

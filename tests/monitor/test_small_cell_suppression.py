@@ -66,12 +66,12 @@ def test_a_kpi_on_few_cases_is_hidden_with_its_small_trend_points():
         "days",
         4.0,
         "on_target",
-        trend=[("2025-01-01", 3.0, 40), ("2025-02-01", 4.0, 3)],
+        trend=[("2025-01-01", 3.0, 40, True), ("2025-02-01", 4.0, 3, True)],
         cases=3,
     )
     hidden = suppress_kpi(kpi, 10)
     assert hidden.value is None and hidden.status == "suppressed" and hidden.cases is None
-    assert hidden.trend == [("2025-01-01", 3.0, 40), ("2025-02-01", None, None)]
+    assert hidden.trend == [("2025-01-01", 3.0, 40, True), ("2025-02-01", None, None, True)]
     assert suppress_kpi(dataclasses.replace(kpi, cases=12), 10).value == 4.0
 
 

@@ -2,13 +2,15 @@
 
 Results are pickled under `<root>/<chain>/<store version>/<parameters hash>.pkl`. The key
 holds everything a result depends on: the chain's slug and definition, the store version
-(which changes when a batch is added or withdrawn) and the parameters. When a result for a
+(which changes when a batch is added or withdrawn), the parameters (the caller puts the
+engine among them) and the version of the metric code (`code_version`). When a result for a
 new store version is written, the chain's older store versions are deleted, so a withdrawn
 batch can never be served from the cache again.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,8 +24,20 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# Bump when a metric's definition changes, so old cached results are not served.
-CACHE_FORMAT = 2
+# Bump when the layout of cached results changes without a change to keten.analytics.
+CACHE_FORMAT = 3
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of keten.analytics' source: a result computed by other metric code is never
+    served (a deployment that changes a definition invalidates every cached result)."""
+    folder = Path(__file__).parent
+    text = hashlib.sha256()
+    for source in sorted(folder.glob("*.py")):
+        text.update(source.name.encode())
+        text.update(source.read_bytes())
+    return text.hexdigest()[:16]
 
 
 def digest(value: Any) -> str:
@@ -47,7 +61,7 @@ class ResultCache:
             self.root
             / _safe(chain)
             / _safe(digest(store_version))
-            / f"{digest([CACHE_FORMAT, parameters])}.pkl"
+            / f"{digest([CACHE_FORMAT, code_version(), parameters])}.pkl"
         )
 
     def get_or_compute(self, chain: str, store_version: str, parameters: Any, compute: Callable[[], T]) -> T:

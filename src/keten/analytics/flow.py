@@ -49,20 +49,23 @@ def _prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str
 
 
 _QUANTILES = "_quantiles"
+#: The quantile columns of `day_stats`: p20 and p80 bound the band the charts draw.
+QUANTILES = {"p20_days": 0.2, "median_days": 0.5, "p80_days": 0.8, "p90_days": 0.9}
 
 
 def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.Value]:
-    """Mean, median, p80 and p90 (and with `extended` min, max, sum) of seconds, in days.
-    Aggregate with `stats_table`, which unpacks the quantiles on DuckDB."""
+    """Mean, p20, median, p80 and p90 (and with `extended` min, max, sum) of seconds, in
+    days. Aggregate with `stats_table`, which unpacks the quantiles on DuckDB."""
     days = seconds / SECONDS_PER_DAY
     stats = {"mean_days": days.mean()}
     if backend_name(seconds) == "duckdb":
-        # One aggregate for the three quantiles: DuckDB then orders each group's values once
-        # instead of three times (exactly the same values; 0.58 -> 0.32 s for the activity
-        # DFG at 10M events). Ibis cannot compile this for Spark.
-        stats[_QUANTILES] = days.quantile([0.5, 0.8, 0.9])
+        # One aggregate for the quantiles: DuckDB then orders each group's values once
+        # instead of once per quantile (exactly the same values; 0.58 -> 0.32 s for the
+        # activity DFG at 10M events). Ibis cannot compile this for Spark.
+        stats[_QUANTILES] = days.quantile(list(QUANTILES.values()))
     else:
         stats |= {
+            "p20_days": days.quantile(0.2),
             "median_days": days.median(),
             "p80_days": days.quantile(0.8),
             "p90_days": days.quantile(0.9),
@@ -73,14 +76,14 @@ def day_stats(seconds: ibis.Value, *, extended: bool = False) -> dict[str, ibis.
 
 
 def stats_table(table: ibis.Table) -> ibis.Table:
-    """`table` (aggregated with `day_stats`) with median_days, p80_days and p90_days columns."""
+    """`table` (aggregated with `day_stats`) with the QUANTILES columns."""
     if _QUANTILES not in table.columns:
         return table
     columns: list[ibis.Value] = []
     for name in table.columns:
         if name == _QUANTILES:
             q = table[name]
-            columns += [q[0].name("median_days"), q[1].name("p80_days"), q[2].name("p90_days")]
+            columns += [q[i].name(column) for i, column in enumerate(QUANTILES)]
         else:
             columns.append(table[name])
     return table.select(*columns)
@@ -143,8 +146,51 @@ def duration_summary(
     aggs = {"cases": c.count(), "closed": (~c.open).sum(), **day_stats(c.duration_s)}
     per = stats_table(c.group_by("period").agg(**aggs)).mutate(period=_.period.cast("string"))
     total = stats_table(c.agg(**aggs)).mutate(period=ibis.literal("all"))
-    out = to_frame(per.union(total.select(*per.columns)))
-    return _all_last(out)
+    out = _all_last(to_frame(per.union(total.select(*per.columns))))
+    # A start cohort is complete once the horizon has passed: every case in it is closed.
+    return out.assign(mature=p.maturity(out["period"], chain.horizon_days))
+
+
+def throughput(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Throughput time (doorlooptijd): days from a case's first event to the chain goal, for
+    the cases that reached it, counted in the period they reached it. Per period, plus an
+    "all" row: period, cases (reached the goal in the period), mean_days, p20_days,
+    median_days, p80_days, p90_days, open (cases still open at the end of the period; for
+    "all", at `as_of`), mature (the period is over).
+
+    Counted when the goal is reached, not by start cohort: a recent start cohort holds only
+    its quick cases and would read as fast (right-censoring)."""
+    p = _prepared(events, chain, filters)
+    c = p.cases
+    done = c.filter(c.reached)
+    days = {"cases": done.count(), **day_stats(seconds_between(done.goal_at, done.start))}
+    per = stats_table(done.group_by(period=p.period(done.goal_at)).agg(**days))
+    per = per.mutate(period=_.period.cast("string"))
+    total = stats_table(done.agg(**days)).mutate(period=ibis.literal("all"))
+    df = _all_last(to_frame(per.union(total.select(*per.columns))))
+    df["cases"] = df["cases"].fillna(0).astype("int64")
+    df["open"] = _open_at_period_ends(p, df["period"])
+    return df.assign(mature=p.maturity(df["period"]))
+
+
+def _open_at_period_ends(p: Prepared, periods: pd.Series) -> list[int]:
+    """Cases open at the end of each period: started before it and neither at the goal nor
+    past the horizon by then. A running count over three small group-bys (cases by period
+    of start, of reaching the goal and of dropping out), not a join of cases and periods."""
+    c = p.cases
+    horizon = ibis.interval(seconds=int(float(p.chain.horizon_days) * SECONDS_PER_DAY))
+    reached, dropped = c.filter(c.reached), c.filter(c.dropped)
+    moves = [
+        c.group_by(period=p.period(c.start)).agg(n=c.count()),
+        reached.group_by(period=p.period(reached.goal_at)).agg(n=-reached.count()),
+        dropped.group_by(period=p.period(dropped.start + horizon)).agg(n=-dropped.count()),
+    ]
+    steps = to_frame(ibis.union(*[m.mutate(n=_.n.cast("int64")) for m in moves]))
+    steps = steps.groupby("period")["n"].sum()
+    index = sorted(set(steps.index) | {period for period in periods if period != "all"})
+    running = steps.reindex(index, fill_value=0).cumsum()
+    open_now = int(steps.sum())
+    return [open_now if period == "all" else int(running[period]) for period in periods]
 
 
 def _all_last(df: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
@@ -249,6 +295,39 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
         )
     out = p.decode(out, from_partner="partner", to_partner="partner")
     return to_frame(out, ["from_partner", "to_partner"])
+
+
+def handovers_by_period(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Handover time per partner pair and period of arrival at the receiving partner:
+    period, from_partner, to_partner, cases, transitions, mean_days, p20_days, median_days,
+    p80_days, p90_days, mature (the period is over)."""
+    p = _prepared(events, chain, filters)
+    h = _handover_edges(p)
+    h = h.mutate(period=p.period(h.ts))
+    out = stats_table(
+        h.group_by("period", "from_partner", "to_partner").agg(
+            cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+        )
+    )
+    out = p.decode(out, from_partner="partner", to_partner="partner")
+    df = to_frame(out, ["period", "from_partner", "to_partner"])
+    return df.assign(mature=p.maturity(df["period"]))
+
+
+def chain_stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
+    """Time per chain stage: stage, visits, cases, mean_days, p20_days, median_days,
+    p80_days, p90_days. A visit lasts from its first event until the case's next stage
+    starts, or, for its last visit, until its last event in the stage (see `stage_visits`).
+    Stages in chain order; a stage no case visited is left out."""
+    p = _prepared(events, chain, filters)
+    v = stage_visits(p)
+    seconds = seconds_between(v.next_start.fill_null(v.end), v.start)
+    out = stats_table(
+        v.group_by("stage_order").agg(visits=v.count(), cases=v.case.nunique(), **day_stats(seconds))
+    )
+    df = to_frame(out.mutate(stage=p.stage_name(out.stage_order)), ["stage_order"])
+    columns = ["stage", "visits", "cases", "mean_days", *QUANTILES]
+    return df[columns].reset_index(drop=True)
 
 
 # --- directly-follows graph and variants ----------------------------------------------------
@@ -544,7 +623,9 @@ def dropout(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> 
         df[col] = df[col].fillna(0).astype("int64")
     closed = df["reached"] + df["dropped"]
     df["dropout_share"] = (df["dropped"] / closed.where(closed > 0)).astype(float)
-    return df
+    # Until the horizon has passed, a cohort's open cases may still drop out: its share is
+    # not yet the cohort's dropout.
+    return df.assign(mature=p.maturity(df["period"], chain.horizon_days))
 
 
 def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:

@@ -11,18 +11,20 @@ Per kind, the value per period:
 - `durability` (from_activity, confirm_activity, after_days): of the cases whose
   `from_activity` lies in the period (cohort) and is at least `after_days` old at `as_of`,
   the share with a `confirm_activity` after it;
-- for both cohort kinds a period only gets a value once it is MATURE: its end plus
-  `within_days` / `after_days` lies at or before `as_of`, so every case in it is decided.
-  Younger cohorts are left out of the series (a cohort with three early successes would
-  otherwise read as 100 %), and the headline is the latest mature period;
+- for both cohort kinds a period is MATURE once its end plus `within_days` / `after_days`
+  lies at or before `as_of`, so every case in it is decided. A younger cohort stays in the
+  trend marked immature (its value counts only the cases decided so far: three early
+  successes would read as 100 %) and never gives the headline or the status;
 - `volume` (activity): number of cases with that activity in the period;
 - `wip` (stage): number of cases in the stage at the end of the period.
 
 A KPI with `partners` counts only those partners' events for `volume`; for the other kinds
 the partner list only marks it as partner-only production (not chain-level goal realisation).
 
-The KPI's value is the value of the latest period with data (cases > 0; for `volume` and
-`wip` any period), skipping a period still running at `as_of` when an earlier one exists.
+The KPI's value is the value of the latest MATURE period with data (cases > 0; for `volume`
+and `wip` any period); for the kinds counted when something happens (`lead_time`,
+`volume`, `wip`) a period is mature once it is over. Without a mature period the KPI has
+no value and no status yet.
 
 Status against the target, with `AT_RISK_MARGIN` = 10 %:
 
@@ -74,8 +76,8 @@ class KpiResult:
     unit: str
     value: float | None
     status: str
-    # (period, value, cases) for every period with data, oldest first.
-    trend: list[tuple[str, float | None, int]] = field(default_factory=list)
+    # (period, value, cases, mature) for every period with data, oldest first.
+    trend: list[tuple[str, float | None, int, bool]] = field(default_factory=list)
     # Cases behind `value`.
     cases: int = 0
     # Value of the period before, and the value minus the mean of up to three periods before.
@@ -112,7 +114,8 @@ def check_parameters(kpi: KpiSpec) -> str:
 
 
 def kpi_series(p: Prepared, kpi: KpiSpec) -> pd.DataFrame:
-    """Per period: period, value, cases (periods without data left out, except volume/wip)."""
+    """Per period: period, value, cases, mature (periods without data left out, except
+    volume/wip)."""
     params = kpi.parameters
     if kpi.kind == "lead_time":
         pairs = activity_pairs(p, params["from_activity"], params["to_activity"])
@@ -157,27 +160,24 @@ def kpi_series(p: Prepared, kpi: KpiSpec) -> pd.DataFrame:
     elif kpi.kind == "wip":
         flow = stage_flow(p, p.chain)
         flow = flow[flow["stage"] == params["stage"]]
-        return pd.DataFrame(
+        df = pd.DataFrame(
             {
                 "period": flow["period"],
                 "value": flow["wip"].astype(float),
                 "cases": flow["wip"].astype("int64"),
             }
         ).reset_index(drop=True)
+        return df.assign(mature=p.maturity(df["period"]))
     else:  # pragma: no cover - check_parameters rejects unknown kinds first
         raise ValueError(kpi.kind)
     df = to_frame(expr.select("period", "value", "cases"), ["period"])
     df["cases"] = df["cases"].fillna(0).astype("int64")
     if kpi.kind == "volume":
         df = _fill_periods(df, p)
-    elif kpi.kind in COHORT_WINDOW:
-        # A start cohort is only measurable once ALL its cases are old enough: before that
-        # it holds only the cases that already succeeded (or only the oldest ones), and
-        # would read as e.g. 100 % from three cases.
-        days = float(params[COHORT_WINDOW[kpi.kind]])
-        mature = df["period"].map(lambda period: p.period_mature(str(period), days)).astype(bool)
-        df = df.loc[mature].reset_index(drop=True)
-    return df
+    # A start cohort is only measurable once ALL its cases are old enough: before that it
+    # holds only the cases that already succeeded (or only the oldest ones).
+    days = float(params[COHORT_WINDOW[kpi.kind]]) if kpi.kind in COHORT_WINDOW else 0.0
+    return df.assign(mature=p.maturity(df["period"], days))
 
 
 def _fill_periods(df: pd.DataFrame, p: Prepared) -> pd.DataFrame:
@@ -219,18 +219,17 @@ def evaluate_kpi(p: Prepared, kpi: KpiSpec, objective: str = "", *, trend_period
         series = series[series["cases"] > 0]
     series = series.tail(trend_periods).reset_index(drop=True)
     trend = [
-        (str(r.period), None if pd.isna(r.value) else float(r.value), int(r.cases))
+        (str(r.period), None if pd.isna(r.value) else float(r.value), int(r.cases), bool(r.mature))
         for r in series.itertuples(index=False)
     ]
-    if not trend:
-        return KpiResult(**base, value=None, status="no_data", trend=[])
-    # The headline is the latest period that has ended; a running period only when there is
-    # no other (a half month would read as a drop in volume).
-    last = len(trend) - 1
-    if last > 0 and not p.period_complete(trend[last][0]):
-        last -= 1
-    period, value, cases = trend[last]
-    before = [v for _, v, _ in trend[:last] if v is not None]
+    mature = [i for i, point in enumerate(trend) if point[3]]
+    if not mature:
+        return KpiResult(**base, value=None, status="no_data", trend=trend)
+    # The headline is the latest mature period (a half month would read as a drop in
+    # volume, a young cohort as a success).
+    last = mature[-1]
+    period, value, cases, _mature = trend[last]
+    before = [v for _p, v, _c, m in trend[:last] if v is not None and m]
     previous = before[-1] if before else None
     change = None if value is None or not before else value - sum(before[-3:]) / len(before[-3:])
     return KpiResult(

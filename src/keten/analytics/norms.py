@@ -11,7 +11,11 @@ time zone) in which its clock started:
 - `open`: not stopped and still within the norm; left out of the share, it is not decided.
 
 `share = within / cases` with `cases = within + late + late_open`; `meets = share >=
-target_share` (NULL without cases).
+target_share` (NULL without cases). A period is `mature` once `max_days` have passed since
+its end (`Prepared.period_mature`): only then is every case in it decided. An immature
+period keeps its counts and share but gets no `meets` (the quick cases decide first, so its
+share reads better than it will be); `oldest_open_days` is the age at `as_of` of its oldest
+open case. The "all" row sums the mature periods only: it is the figure a status may use.
 """
 
 from __future__ import annotations
@@ -37,7 +41,10 @@ NORM_COLUMNS = [
     "share",
     "target_share",
     "meets",
+    "oldest_open_days",
+    "mature",
 ]
+COUNTS = ("within", "late", "late_open", "open")
 
 
 def chain_pairs(chain: ChainSpec) -> list[tuple[str, str]]:
@@ -110,6 +117,7 @@ def _agreement_frame(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
         late=(done & (pairs.seconds > limit)).cast("int64"),
         late_open=(~done & (age > limit)).cast("int64"),
         open=(~done & (age <= limit)).cast("int64"),
+        open_age=ibis.ifelse(~done & (age <= limit), age, ibis.null("float64")),
     )
 
 
@@ -124,27 +132,39 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
         parts = []
         for agreement in chain.agreements:
             f = _agreement_frame(p, agreement)
-            aggs = {k: f[k].sum() for k in ("within", "late", "late_open", "open")}
+            aggs = {k: f[k].sum() for k in COUNTS}
             code = ibis.literal(agreement.code)
-            per = f.group_by("period").agg(**aggs).mutate(period=_.period.cast("string"), agreement=code)
-            total = f.agg(**aggs).mutate(period=ibis.literal("all"), agreement=code)
-            parts += [per, total.select(*per.columns)]
+            per = f.group_by("period").agg(**aggs, oldest_open_s=f.open_age.max())
+            parts.append(per.mutate(period=_.period.cast("string"), agreement=code))
         df = to_frame(ibis.union(*parts))
+        for col in COUNTS:
+            df[col] = df[col].fillna(0).astype("int64")
+        df["oldest_open_days"] = (df.pop("oldest_open_s") / SECONDS_PER_DAY).astype(float)
+        days = {a.code: float(a.max_days) for a in chain.agreements}
+        pairs = zip(df["agreement"], df["period"], strict=True)
+        mature = [p.period_mature(str(period), days[code]) for code, period in pairs]
+        df["mature"] = pd.Series(mature, index=df.index, dtype=bool)
+        # Drop periods where nothing started (they only appear when every count is NULL).
+        df = df[df[list(COUNTS)].sum(axis=1) > 0]
+        totals = df[df["mature"]].groupby("agreement")[list(COUNTS)].sum()
+        totals = totals.reindex([a.code for a in chain.agreements], fill_value=0).reset_index()
+        totals = totals.assign(period="all", oldest_open_days=float("nan"), mature=True)
+        df = pd.concat([df, totals], ignore_index=True)
         targets = {a.code: float(a.target_share) for a in chain.agreements}
         df["target_share"] = df["agreement"].map(targets).astype(float)
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=NORM_COLUMNS)
     df = pd.concat(frames, ignore_index=True)
-    for col in ("within", "late", "late_open", "open"):
+    for col in COUNTS:
         df[col] = df[col].fillna(0).astype("int64")
+    df["mature"] = df["mature"].astype(bool)
     df["cases"] = df["within"] + df["late"] + df["late_open"]
     df["share"] = (df["within"] / df["cases"].where(df["cases"] > 0)).astype(float)
     df["meets"] = [
-        None if pd.isna(s) else bool(s >= t) for s, t in zip(df["share"], df["target_share"], strict=True)
+        None if pd.isna(s) or not m else bool(s >= t)
+        for s, t, m in zip(df["share"], df["target_share"], df["mature"], strict=True)
     ]
-    # Drop periods where nothing started (they only appear when every count is NULL).
-    df = df[(df["cases"] + df["open"] > 0) | (df["period"] == "all")]
     order = {a.code: i for i, a in enumerate(chain.agreements)}
     df = df.assign(_a=df["agreement"].map(order))
     df = _all_last(df, by=["_a"]).drop(columns="_a")

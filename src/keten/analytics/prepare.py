@@ -11,8 +11,18 @@ Reading of the filters (the same for every metric):
   `attributes` has `key` equal to `value` (compared as text).
 - `grain`: `day`, `week` (ISO, Monday) or `month`; periods are calendar periods in the
   chain's time zone and are reported as the ISO date of their first day.
-- `as_of`: the moment "now" for open cases (dropout, late norms, WIP). Default: the last
-  event timestamp in the (unfiltered) store, so results are reproducible.
+- `as_of`: the moment the figures are "as of": the chain as it stood then. Events dated at
+  or after it are left out, and it is "now" for open cases (dropout, late norms, WIP) and
+  for the maturity of periods (below). Default: the last event timestamp in the
+  (unfiltered) store, so results are reproducible. A month's report is the suite as of the
+  end of that month; the monitor, API and CLI take the same moment (`as_of`), so one month
+  reads the same on every surface.
+
+A period is MATURE for a figure when every case in it has had the whole window the figure
+needs by `as_of` (`Prepared.period_mature`: the norm's days, the cohort window, the dropout
+horizon; zero days for figures counted when something happens, which only need the period
+to be over). Per-period frames carry a `mature` column; an immature period is shown as "not
+yet complete" and never gives a status, a trend or a headline.
 
 Events are ordered within a case by timestamp, then by the chain's stage order (events of
 activities outside every stage after the staged ones), then by delivery position (the
@@ -253,12 +263,6 @@ class Prepared:
             return first + _dt.timedelta(days=7)
         return _dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
 
-    def period_complete(self, period: str) -> bool:
-        """True when the period (ISO date of its first day) has ended by `as_of`."""
-        if self.as_of_utc is None:
-            return True
-        return self.as_of_utc.astimezone(ZoneInfo(self.chain.timezone)).date() >= self.period_end(period)
-
     def period_mature(self, period: str, days: float) -> bool:
         """True when every moment in the period is at least `days` old at `as_of`: the end
         of the period (midnight in the chain's time zone) plus `days` x 24 h <= `as_of`."""
@@ -266,6 +270,14 @@ class Prepared:
             return True
         end = _dt.datetime.combine(self.period_end(period), _dt.time(), ZoneInfo(self.chain.timezone))
         return end + _dt.timedelta(seconds=float(days) * SECONDS_PER_DAY) <= self.as_of_utc
+
+    def maturity(self, periods: Any, days: float = 0.0) -> list[bool]:
+        """`period_mature` of each period (ISO text); "all" is mature when every other
+        period in `periods` is."""
+        periods = [str(period) for period in periods]
+        flags = {period: self.period_mature(period, days) for period in set(periods) if period != "all"}
+        whole = all(flags.values())
+        return [whole if period == "all" else flags[period] for period in periods]
 
     def ts_literal(self, value: _dt.datetime) -> ibis.Value:
         return ts_literal(self.backend, value)
@@ -348,6 +360,8 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
     ev = events.select(
         "case_id", "partner", "activity", "batch_seq", "batch_row", ts=_.timestamp, attributes=_.attributes
     )
+    if filters.as_of is not None:
+        ev = ev.filter(ev.ts < as_of)
 
     cases = ev.group_by("case_id").agg(start=_.ts.min())
     if filters.start is not None:

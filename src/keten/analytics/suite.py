@@ -1,7 +1,8 @@
 """The whole metric suite in one call, over one materialised preparation of the events.
 
-Used by the monitor (through the cache), the `keten analyse` command, the engine-equality
-test and the benchmark, so all of them measure and compare the same thing.
+Used by the monitor pages, the CSV downloads, the REST API, `keten analyse` and the monthly
+report (all through `keten.monitor.metrics.chain_metrics`), the engine-equality test and the
+benchmark, so all of them show, measure and compare the same thing.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from keten.analytics.prepare import make_filters, prepare
 #: Frames in a suite result, in the order they are computed.
 FRAMES: tuple[str, ...] = (
     "duration_summary",
+    "throughput",
     "stage_times",
+    "chain_stage_times",
     "handovers",
+    "handovers_by_period",
     "dfg_activity",
     "dfg_partner",
     "variants",
@@ -31,6 +35,7 @@ FRAMES: tuple[str, ...] = (
     "stage_flow",
     "norm_compliance",
     "cases_per_partner",
+    "partner_periods",
 )
 
 
@@ -43,6 +48,13 @@ def cases_per_partner(p: flow.Prepared) -> pd.DataFrame:
     else:
         out = ev.group_by("partner").agg(cases=ev.case.nunique(), events=ev.count())
     return flow.to_frame(p.decode(out, partner="partner"), ["partner"])
+
+
+def partner_periods(p: flow.Prepared) -> pd.DataFrame:
+    """period, partner, events: what each partner delivered per period (by event time)."""
+    ev = p.ev
+    out = ev.group_by("partner", period=p.period(ev.ts)).agg(events=ev.count())
+    return flow.to_frame(p.decode(out, partner="partner"), ["period", "partner"])
 
 
 def extent(p: flow.Prepared) -> dict[str, Any]:
@@ -88,8 +100,11 @@ def run_suite(
         p.cache()
     out: dict[str, Any] = {
         "duration_summary": flow.duration_summary(p, chain),
+        "throughput": flow.throughput(p, chain),
         "stage_times": flow.stage_times(p, chain),
+        "chain_stage_times": flow.chain_stage_times(p, chain),
         "handovers": flow.handovers(p, chain),
+        "handovers_by_period": flow.handovers_by_period(p, chain),
         "dfg_activity": flow.dfg(p, chain, level="activity"),
         "dfg_partner": flow.dfg(p, chain, level="partner"),
         "variants": flow.variants(p, chain),
@@ -100,6 +115,7 @@ def run_suite(
         "stage_flow": flow.stage_flow(p, chain),
         "norm_compliance": norms.norm_compliance(p, chain),
         "cases_per_partner": cases_per_partner(p),
+        "partner_periods": partner_periods(p),
         "extent": extent(p),
     }
     out["kpis"] = kpis.evaluate_kpis(p, chain)

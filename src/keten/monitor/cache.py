@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
-from keten.analytics.cache import digest
+from keten.analytics.cache import code_version, digest
 from keten.monitor import metrics
 
 TIMEOUT_SECONDS = 6 * 3600
@@ -45,8 +46,10 @@ def forget_definitions() -> None:
 
 
 def data_version(chain) -> str:
-    """A token that changes with the chain's active batches and its definition."""
-    return f"{metrics.store_version(chain)}:{chain_definition(chain)[1]}"
+    """A token that changes with the chain's active batches, its definition, the engine and
+    the metric code (a page built from other figures is never served)."""
+    parts = [metrics.store_version(chain), chain_definition(chain)[1], settings.KETEN_ENGINE, code_version()]
+    return ":".join(parts)
 
 
 def page_cache(data, key: list[Any], build: Callable[[], Any]) -> Any:

@@ -69,8 +69,7 @@ class MonitorData:
         return metrics_module.chain_metrics(self.chain, **self._filter_kwargs())
 
     def _filter_kwargs(self) -> dict:
-        f = self.filters
-        return {"grain": f.grain, "start": f.start, "end": f.end, "partner": f.partner}
+        return self.filters.metric_arguments()
 
     @cached_property
     def partner_names(self) -> dict[str, str]:
@@ -145,14 +144,23 @@ class MonitorData:
             df.loc[eligible["median_days"].idxmax(), "slowest"] = True
         return self._rows(df, "cases", ["transitions", "mean_days", "median_days", "p80_days", "p90_days"])
 
+    THROUGHPUT_VALUES = ["mean_days", "p20_days", "median_days", "p80_days", "p90_days"]
+
     def throughput(self) -> pd.DataFrame:
-        """End-to-end case duration per period (of the case's first event)."""
-        df = self._periods_only(self.metrics.duration_summary)
-        return self._rows(df, "cases", ["closed", "mean_days", "median_days", "p80_days", "p90_days"])
+        """Throughput time per period in which the cases reached the goal (see
+        keten.analytics.flow.throughput), with the cases still open at each period's end."""
+        df = self._periods_only(self.metrics.throughput)
+        return self._rows(df, "cases", self.THROUGHPUT_VALUES)
 
     def throughput_total(self) -> pd.DataFrame:
-        df = self._all_row(self.metrics.duration_summary)
-        return self._rows(df, "cases", ["closed", "mean_days", "median_days", "p80_days", "p90_days"])
+        df = self._all_row(self.metrics.throughput)
+        return self._rows(df, "cases", self.THROUGHPUT_VALUES)
+
+    def chain_stage_times(self) -> pd.DataFrame:
+        """Time per chain stage, in chain order."""
+        df = self.metrics.chain_stage_times.copy()
+        df["stage_name"] = df["stage"].map(self.stage_names).fillna(df["stage"])
+        return self._rows(df, "cases", ["visits", *self.THROUGHPUT_VALUES])
 
     def stage_times(self) -> pd.DataFrame:
         """Time each partner holds a case (a block of its consecutive events), in chain order."""

@@ -1,4 +1,5 @@
-"""The filter bar every monitor page shares: period, grain and partner."""
+"""The filter bar every monitor page shares: period, grain, partner and the moment the
+figures are "as of" (the end of a chosen month, as the month's report reads them)."""
 
 from __future__ import annotations
 
@@ -26,17 +27,38 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2025-01."), code="month") from exc
 
 
+def _next_month(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Cleaned filters; `end` is exclusive (the first day after the chosen month)."""
+    """Cleaned filters; `end` is exclusive (the first day after the chosen month), and so is
+    `as_of` (the figures as they stood at the start of that day, in the chain's time zone)."""
 
     grain: str = "month"
     start: dt.date | None = None
     end: dt.date | None = None
     partner: str | None = None
+    as_of: dt.date | None = None
 
     def key(self) -> str:
-        return f"{self.grain}|{self.start}|{self.end}|{self.partner or ''}"
+        return f"{self.grain}|{self.start}|{self.end}|{self.partner or ''}|{self.as_of or ''}"
+
+    @property
+    def as_of_month(self) -> dt.date | None:
+        """The last day of the month the figures are as of."""
+        return self.as_of - dt.timedelta(days=1) if self.as_of else None
+
+    def metric_arguments(self) -> dict:
+        """The filters as `keten.monitor.metrics.chain_metrics` takes them."""
+        return {
+            "grain": self.grain,
+            "start": self.start,
+            "end": self.end,
+            "partner": self.partner,
+            "as_of": self.as_of,
+        }
 
     def query(self) -> dict[str, str]:
         """The filters as GET parameters, to carry them into links and downloads."""
@@ -47,6 +69,8 @@ class Filters:
             q["end"] = (self.end - dt.timedelta(days=1)).strftime("%Y-%m")
         if self.partner:
             q["partner"] = self.partner
+        if self.as_of:
+            q["as_of"] = (self.as_of - dt.timedelta(days=1)).strftime("%Y-%m")
         return q
 
 
@@ -55,6 +79,11 @@ class FilterForm(forms.Form):
     end = MonthField(label=_("Up to and including month"), required=False)
     grain = forms.ChoiceField(label=_("Per"), choices=GRAINS, required=False, initial="month")
     partner = forms.ChoiceField(label=_("Partner"), required=False)
+    as_of = MonthField(
+        label=_("As at the end of"),
+        required=False,
+        help_text=_("The figures as they stood at the end of this month, as in that month's report."),
+    )
 
     def __init__(self, *args, partners=(), with_partner: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +97,12 @@ class FilterForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The end month lies before the start month."))
+        as_of = data.get("as_of")
+        if as_of and _next_month(as_of) > dt.date.today():
+            # Its end is still to come: "now" would lie in the future and count open cases
+            # as late that are not.
+            message = _("That month is not over yet; choose an earlier month or leave it empty.")
+            self.add_error("as_of", message)
         return data
 
     def filters(self) -> Filters:
@@ -75,12 +110,11 @@ class FilterForm(forms.Form):
         if not self.is_valid():
             return Filters()
         data = self.cleaned_data
-        end = data.get("end")
-        if end:
-            end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end, as_of = data.get("end"), data.get("as_of")
         return Filters(
             grain=data.get("grain") or "month",
             start=data.get("start"),
-            end=end,
+            end=_next_month(end) if end else None,
             partner=data.get("partner") or None,
+            as_of=_next_month(as_of) if as_of else None,
         )

@@ -35,9 +35,14 @@ class ChainMetrics:
     chain: str
     store_version: str
     parameters: dict[str, Any]
+    # The engine that computed the figures ("duckdb" or "pyspark").
+    engine: str
     duration_summary: pd.DataFrame
+    throughput: pd.DataFrame
     stage_times: pd.DataFrame
+    chain_stage_times: pd.DataFrame
     handovers: pd.DataFrame
+    handovers_by_period: pd.DataFrame
     dfg_activity: pd.DataFrame
     dfg_partner: pd.DataFrame
     variants: pd.DataFrame
@@ -51,6 +56,8 @@ class ChainMetrics:
     chain_level_share: float | None
     # partner, cases, events: for small-cell suppression and "who delivers".
     cases_per_partner: pd.DataFrame
+    # period, partner, events
+    partner_periods: pd.DataFrame
     # Data extent of the selection.
     first_event: dt.datetime | None
     last_event: dt.datetime | None
@@ -104,8 +111,14 @@ def result_cache() -> ResultCache:
 
 
 def _parameters(spec: ChainSpec, kind: str, **filters: Any) -> dict[str, Any]:
-    # Validate early (clear ValueError for a bad grain/date) and normalise for the key.
-    return {"kind": kind, "filters": make_filters(spec, **filters).key(), "spec": digest(spec)}
+    # Validate early (clear ValueError for a bad grain/date) and normalise for the key. The
+    # engine is part of it: a DuckDB result must not answer a request for Spark.
+    return {
+        "kind": kind,
+        "engine": settings.KETEN_ENGINE,
+        "filters": make_filters(spec, **filters).key(),
+        "spec": digest(spec),
+    }
 
 
 def chain_metrics(
@@ -116,22 +129,34 @@ def chain_metrics(
     end: Any = None,
     partner: str | None = None,
     attribute: tuple[str, str] | None = None,
+    as_of: Any = None,
     use_cache: bool = True,
 ) -> ChainMetrics:
-    """Every metric for `chain` (a keten.chains Chain) over its active batches."""
+    """Every metric for `chain` (a keten.chains Chain) over its active batches, as of `as_of`
+    (default: the last event; see keten.analytics.prepare). Every surface asks this one
+    function, so the same filters and moment give the same figures everywhere."""
     spec = chain.to_spec()
-    filters = {"grain": grain, "start": start, "end": end, "partner": partner, "attribute": attribute}
+    filters = {
+        "grain": grain,
+        "start": start,
+        "end": end,
+        "partner": partner,
+        "attribute": attribute,
+        "as_of": as_of,
+    }
     version = store_version(chain)
     params = _parameters(spec, "chain_metrics", **filters)
 
     def compute() -> ChainMetrics:
         paths = event_paths(chain)
-        result = suite.run_suite(load_events(chain), spec, **filters)
+        events = load_events(chain)
+        result = suite.run_suite(events, spec, **filters)
         ext = result.pop("extent")
         return ChainMetrics(
             chain=chain.slug,
             store_version=version,
             parameters=params,
+            engine=engine.backend_name(events),
             first_event=ext["first_event"],
             last_event=ext["last_event"],
             events=ext["events"],
@@ -154,12 +179,20 @@ def case_list(
     end: Any = None,
     partner: str | None = None,
     attribute: tuple[str, str] | None = None,
+    as_of: Any = None,
     use_cache: bool = True,
 ) -> pd.DataFrame:
     """Pseudonymised case rows for drill-down (columns: keten.analytics.flow.case_table).
     With `partner`, only the cases in which that partner has events."""
     spec = chain.to_spec()
-    filters = {"grain": grain, "start": start, "end": end, "partner": partner, "attribute": attribute}
+    filters = {
+        "grain": grain,
+        "start": start,
+        "end": end,
+        "partner": partner,
+        "attribute": attribute,
+        "as_of": as_of,
+    }
     params = _parameters(spec, "case_list", **filters)
 
     def compute() -> pd.DataFrame:

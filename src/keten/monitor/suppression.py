@@ -82,11 +82,11 @@ def suppress_kpi(kpi, min_cell: int):
     """Return the KPI result with its value (and trend points) hidden where they rest on few cases.
 
     Works on any dataclass with `value`, `status`, `cases` and `trend` (a list of
-    (period, value, cases)); returns it unchanged when nothing is small.
+    (period, value, cases, mature)); returns it unchanged when nothing is small.
     """
     trend = [
-        (period, None, None) if is_small(cases, min_cell) else (period, value, cases)
-        for period, value, cases in (kpi.trend or [])
+        (period, None, None, mature) if is_small(cases, min_cell) else (period, value, cases, mature)
+        for period, value, cases, mature in (kpi.trend or [])
     ]
     if is_small(kpi.cases, min_cell):
         return dataclasses.replace(kpi, value=None, status=SUPPRESSED, cases=None, trend=trend)

@@ -73,11 +73,14 @@ def _table(ctx: dict, dataset: str, frame=None, limit: int | None = None) -> dic
     return html_table(frame, d.columns, ctx["min_cell"], limit)
 
 
-def _page(request, ctx: dict, page: str, heading: str, build, *parts, show_filters: bool = True, extra=None):
+def _page(
+    request, ctx: dict, page: str, heading: str, build, *parts, show_filters: bool | tuple = True, extra=None
+):
     """Render a monitor page whose body (numbers, tables, charts) comes from the page cache.
 
     The body is rendered once per data version, filters, suppression rule and language; only
     the frame around it (user, view switch, filter form, CSRF tokens) is rendered per request.
+    `show_filters` is True, False or the names of the filter fields to show.
     """
     data: MonitorData = ctx["data"]
     viewer = ctx["viewer"]
@@ -91,7 +94,13 @@ def _page(request, ctx: dict, page: str, heading: str, build, *parts, show_filte
         get_language(),
     ]
     body = page_cache(data, key, lambda: render_to_string(f"monitor/body/{page}.html", {**ctx, **build(ctx)}))
-    context = {**ctx, "heading": heading, "body": mark_safe(body), "show_filters": show_filters}  # noqa: S308
+    context = {
+        **ctx,
+        "heading": heading,
+        "body": mark_safe(body),  # noqa: S308 - our own template, rendered above
+        "show_filters": bool(show_filters),
+        "filter_fields": show_filters if isinstance(show_filters, tuple) else (),
+    }
     return render(request, "monitor/page.html", {**context, **(extra or {})})
 
 
@@ -106,7 +115,7 @@ def _overview(ctx: dict) -> dict:
     for objective in data.spec.objectives:
         tiles = []
         for k in (k for k in kpis if k.objective == objective.code):
-            trend = [{"period": p, "value": v} for p, v, _n in k.trend]
+            trend = [{"period": p, "value": v, "mature": mature} for p, v, _n, mature in k.trend]
             spark = None
             if trend:
                 spark = charts.kpi_sparkline(pd.DataFrame(trend), accent=accent, target=k.target)
@@ -128,7 +137,8 @@ def _overview(ctx: dict) -> dict:
 @login_required
 def overview(request, slug):
     ctx = _monitor(request, slug)
-    return _page(request, ctx, "overview", _("Overview"), _overview, show_filters=False)
+    # The KPIs read the whole chain; only the moment they are "as of" can be chosen.
+    return _page(request, ctx, "overview", _("Overview"), _overview, show_filters=("as_of",))
 
 
 def _flow(ctx: dict) -> dict:
@@ -221,13 +231,21 @@ def _throughput(ctx: dict) -> dict:
     accent = ctx["chain"].colour
     summary = data.throughput()
     stages = data.stage_times()
+    chain_stages = data.chain_stage_times()
     return {
         "duration_chart": _chart(
             "throughput",
-            charts.duration_chart(summary.rename(columns={}), accent=accent),
-            _("End-to-end throughput time per period (median and 80th percentile)"),
+            charts.duration_chart(summary, accent=accent),
+            _("Throughput time per month the goal was reached (median, 20th to 80th percentile band)"),
             _table(ctx, "throughput", summary),
             _csv_url(ctx, "throughput"),
+        ),
+        "chain_stage_chart": _chart(
+            "chain-stage-times",
+            charts.stage_time_chart(chain_stages, accent=accent),
+            _("Median time a case spends in each chain stage"),
+            _table(ctx, "chain_stage_times", chain_stages),
+            _csv_url(ctx, "chain_stage_times"),
         ),
         "stage_chart": _chart(
             "stage-times",
@@ -258,7 +276,7 @@ def _norms(ctx: dict) -> dict:
         items.append(
             {
                 "agreement": agreement,
-                "total": total.iloc[0].to_dict() if len(total) else None,
+                "total": _none_for_nan(total.iloc[0].to_dict()) if len(total) else None,
                 "chart": _chart(
                     f"norm-{agreement.code}",
                     charts.norm_chart(periods, accent=accent),
@@ -269,6 +287,10 @@ def _norms(ctx: dict) -> dict:
             }
         )
     return {"agreements": items}
+
+
+def _none_for_nan(row: dict) -> dict:
+    return {k: None if isinstance(v, float) and pd.isna(v) else v for k, v in row.items()}
 
 
 @login_required

@@ -29,7 +29,14 @@ from keten import formatting
 from keten.monitor import charts
 from keten.monitor import suppression as sup
 from keten.reports.changes import Movement, largest_movements
-from keten.reports.figures import DELIVERY_GRACE_DAYS, TREND_MONTHS, Month, MonthFigures, month_figures
+from keten.reports.figures import (
+    DELIVERY_GRACE_DAYS,
+    TREND_MONTHS,
+    Month,
+    MonthFigures,
+    month_figures,
+    months_back,
+)
 
 BESTUURLIJK = "bestuurlijk"
 UITVOERING = "uitvoering"
@@ -173,16 +180,10 @@ class Formatter:
             return self.small
         return "–" if self.missing(value) else days(value)
 
-    def kpi(self, value: Any, unit: str, hidden: bool = False) -> str:
+    def kpi(self, value: Any, unit: str, hidden: bool = False, target: Any = None) -> str:
         if hidden:
             return self.small
-        if self.missing(value):
-            return "–"
-        if unit == "share":
-            return pct(value)
-        if unit == "days":
-            return days(value)
-        return num(value)
+        return formatting.figure(value, unit, target)
 
 
 def status_label(status: str, min_cell: int) -> str:
@@ -270,7 +271,7 @@ class _Context:
         self.accent = spec.colour or charts.DEFAULT_ACCENT
         self.this = month.period
         self.before = month.previous.period
-        self.trend_start = _months_back(month, TREND_MONTHS).period
+        self.trend_start = months_back(month, TREND_MONTHS).period
         # Figures after suppression: what this edition may print.
         s = figures.suite
         self.kpis = [self._hide_kpi(k) for k in figures.kpis]
@@ -446,7 +447,7 @@ class _Context:
             target = ("≥ " if k.direction == "higher" else "≤ ") + self.f.kpi(k.target, k.unit)
             row = [
                 name,
-                self.f.kpi(k.value, k.unit, hidden),
+                self.f.kpi(k.value, k.unit, hidden, target=k.target),
                 target,
                 status_label(k.status, self.min_cell),
                 self._trend(k),
@@ -481,11 +482,13 @@ class _Context:
         return section
 
     def _trend(self, kpi: Any) -> str:
-        points = [(p, v, c) for p, v, c in kpi.trend if not kpi.period or p <= kpi.period][-4:]
+        # Mature periods only: a young cohort is not a step in the trend.
+        points = [(p, v) for p, v, _c, mature in kpi.trend if mature and (not kpi.period or p <= kpi.period)]
+        points = points[-4:]
         if not points:
             return "–"
-        text = " → ".join(self.f.kpi(v, kpi.unit, hidden=v is None) for _p, v, _c in points)
-        values = [v for _p, v, _c in points if v is not None]
+        text = " → ".join(self.f.kpi(v, kpi.unit, hidden=v is None) for _p, v in points)
+        values = [v for _p, v in points if v is not None]
         # The word describes the last step, month on month; the numbers show the longer run.
         if len(values) >= 2 and values[-1] != values[-2]:
             word = _("rising") if values[-1] > values[-2] else _("falling")
@@ -507,8 +510,12 @@ class _Context:
         df = self.norm_frame
         rows = []
         for a in self.spec.agreements:
-            mine = df[df["agreement"] == a.code]
-            this, before, total = (mine[mine["period"] == p] for p in (self.this, self.before, "all"))
+            mine = df[(df["agreement"] == a.code) & ((df["period"] <= self.this) | (df["period"] == "all"))]
+            # The verdict comes from the latest month whose cases have all had the norm's
+            # days; younger months are shown as they stand, marked not yet complete.
+            complete = mine[mine["mature"].astype(bool) & (mine["period"] != "all")]
+            latest, before = complete.tail(1), complete.iloc[-2:-1]
+            this = mine[(mine["period"] == self.this) & ~mine["mature"].astype(bool)]
             norm = _("%(share)s within %(days)s days") % {
                 "share": pct(a.target_share),
                 "days": num(a.max_days),
@@ -517,10 +524,11 @@ class _Context:
                 [
                     a.name,
                     norm,
-                    self._norm_cell(this),
-                    self._norm_cell(before),
-                    self._norm_cell(total),
-                    self._meets(this),
+                    self._norm_cell(latest, with_month=True),
+                    self._norm_cell(before, with_month=True),
+                    self._norm_cell(mine[mine["period"] == "all"]),
+                    self._meets(latest),
+                    self._norm_so_far(this),
                 ]
             )
         section.tables.append(
@@ -529,16 +537,18 @@ class _Context:
                 [
                     _("Agreement"),
                     _("Norm"),
-                    month_label(self.month.first),
-                    month_label(self.month.previous.first),
-                    _("Since the start of the data"),
-                    _("Met this month"),
+                    _("Latest complete month"),
+                    _("The month before"),
+                    _("All complete months"),
+                    _("Met in the latest complete month"),
+                    _("%(month)s so far (not yet complete)") % {"month": month_label(self.month.first)},
                 ],
                 rows,
-                [False, False, True, True, True, False],
+                [False, False, True, True, True, False, True],
                 note=_(
                     "Cases count in the month their clock started; cases still within "
-                    "the norm are not decided yet and are left out."
+                    "the norm are not decided yet and are left out. A month is complete "
+                    "once the norm's days have passed since its end."
                 ),
             )
         )
@@ -562,7 +572,7 @@ class _Context:
                 )
         return section
 
-    def _norm_cell(self, rows: pd.DataFrame) -> str:
+    def _norm_cell(self, rows: pd.DataFrame, *, with_month: bool = False) -> str:
         if rows.empty:
             return "–"
         r = rows.iloc[0]
@@ -570,7 +580,27 @@ class _Context:
             return self.f.small
         if self.f.missing(r["share"]):
             return "–"
-        return _("%(share)s of %(cases)s") % {"share": pct(r["share"]), "cases": num(r["cases"])}
+        share = formatting.share_against(r["share"], r["target_share"])
+        text = _("%(share)s of %(cases)s") % {"share": share, "cases": num(r["cases"])}
+        if with_month:
+            text = f"{month_label(dt.date.fromisoformat(r['period']))}: {text}"
+        return text
+
+    def _norm_so_far(self, rows: pd.DataFrame) -> str:
+        """The running month's share of the cases decided so far, and how many are open."""
+        if rows.empty:
+            return "–"
+        r = rows.iloc[0]
+        if bool(r[sup.SUPPRESSED]):
+            return self.f.small
+        if not r["cases"]:
+            return _("none decided yet, %(open)s open") % {"open": num(r["open"])}
+        share = "–" if self.f.missing(r["share"]) else pct(r["share"])
+        return _("%(share)s of %(cases)s decided, %(open)s open") % {
+            "share": share,
+            "cases": num(r["cases"]),
+            "open": num(r["open"]),
+        }
 
     def _meets(self, rows: pd.DataFrame) -> str:
         if rows.empty or bool(rows.iloc[0][sup.SUPPRESSED]):
@@ -855,14 +885,16 @@ class _Context:
         for k in self.kpis:
             if k.status == sup.SUPPRESSED or k.value is None or not k.period:
                 continue
-            previous = [(p, v) for p, v, _c in k.trend if p < k.period]
+            previous = [(p, v) for p, v, _c, mature in k.trend if mature and p < k.period]
             if not previous or previous[-1][1] is None:
                 continue
             out.append((Movement(k.name, previous[-1][1], k.value, k.direction), k.unit))
         df = self.norm_frame
         for a in self.spec.agreements:
-            rows = {r.period: r for r in df[df["agreement"] == a.code].itertuples(index=False)}
-            now, before = rows.get(self.this), rows.get(self.before)
+            # The two latest complete months: a young month's share is not a movement.
+            mine = df[(df["agreement"] == a.code) & df["mature"].astype(bool) & (df["period"] != "all")]
+            complete = list(mine[mine["period"] <= self.this].itertuples(index=False))
+            before, now = ([None, None] + complete)[-2:]
             if (
                 now is None
                 or before is None
@@ -927,12 +959,6 @@ class _Context:
 
 def _missing(value: Any) -> bool:
     return value is None or pd.isna(value)
-
-
-def _months_back(month: Month, count: int) -> Month:
-    for _i in range(count - 1):
-        month = month.previous
-    return month
 
 
 def _get(item: Any, *names: str, default: Any = "") -> Any:

@@ -1,14 +1,14 @@
 """The figures behind one month's report: the chain as it stood at the end of that month.
 
-The report for October is computed over the events dated before 1 November (chain time zone)
-with "now" (`as_of`) set to that moment, so the report for a month reads the same whether it
-is made on 1 November or a year later — only a delivery that arrives late can change it, and
-the data-extent paragraph says when that happened.
+The report for October reads the analytics suite as of 1 November (chain time zone): the
+same `keten.monitor.metrics.chain_metrics` result (and cache entry) that the overview, the
+CSV downloads, the API and `keten analyse` give with `as_of` at the end of October. So the
+report for a month reads the same whether it is made on 1 November or a year later (only a
+delivery that arrives late can change it, and the data-extent paragraph says when that
+happened), and it never contradicts the monitor.
 
-One preparation of the events serves the analytics metrics the report shows (from
-`keten.analytics.flow`, `norms`, `kpis` and `suite`) and the two month-by-month figures the
-suite does not give: handover times by month of arrival and
-throughput time by month of completion. Results are cached like `chain_metrics`.
+What the report adds here is not a metric: the list of deliveries, for the data-extent
+paragraph.
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pyarrow.parquet as pq
 
-from keten.analytics import flow, kpis, norms, suite
-from keten.analytics.cache import digest
-from keten.analytics.engine import backend_name
 from keten.analytics.kpis import KpiResult
-from keten.analytics.prepare import SECONDS_PER_DAY, make_filters, prepare, ts_literal
 from keten.monitor import metrics
 
 # A delivery counts as late when it arrives more than this many days after the end of the
@@ -90,116 +86,88 @@ class Delivery:
 
 @dataclass
 class MonthFigures:
-    """Every figure of the month's report, before suppression and formatting."""
+    """Every figure of the month's report, before suppression and formatting: the suite's
+    result as of the month's end (`metrics`), read through the names the report uses."""
 
     month: Month
-    store_version: str
-    suite: dict[str, Any]
-    kpis: list[KpiResult]
-    # from_partner, to_partner, period, cases, transitions, median_days, p80_days
-    handovers_by_month: pd.DataFrame
-    # period, cases (reached the goal in the month), median_days, p20_days, p80_days
-    throughput: pd.DataFrame
-    # Extent of the events up to the month's end.
-    first_event: dt.datetime | None
-    last_event: dt.datetime | None
-    events: int
-    cases: int
-    partners_delivering: list[str]
-    # Partners with events dated in the month itself.
-    partners_in_month: list[str]
+    metrics: metrics.ChainMetrics
     deliveries: list[Delivery] = field(default_factory=list)
 
     @property
+    def store_version(self) -> str:
+        return self.metrics.store_version
+
+    @property
+    def suite(self) -> dict[str, pd.DataFrame]:
+        m = self.metrics
+        return {
+            "stage_times": m.stage_times,
+            "chain_stage_times": m.chain_stage_times,
+            "stage_flow": m.stage_flow,
+            "norm_compliance": m.norm_compliance,
+            "cases_per_partner": m.cases_per_partner,
+        }
+
+    @property
+    def kpis(self) -> list[KpiResult]:
+        return self.metrics.kpis
+
+    @property
+    def handovers_by_month(self) -> pd.DataFrame:
+        """Handovers of this month and the month before, by month of arrival."""
+        h = self.metrics.handovers_by_period
+        return h[h["period"].isin([self.month.previous.period, self.month.period])].reset_index(drop=True)
+
+    @property
+    def throughput(self) -> pd.DataFrame:
+        """Throughput time by month the goal was reached, the last TREND_MONTHS months."""
+        t = self.metrics.throughput
+        first = months_back(self.month, TREND_MONTHS).period
+        return t[(t["period"] != "all") & (t["period"] >= first)].reset_index(drop=True)
+
+    @property
+    def partners_in_month(self) -> list[str]:
+        """Partners with events dated in the month itself."""
+        pp = self.metrics.partner_periods
+        return sorted(str(x) for x in pp.loc[pp["period"] == self.month.period, "partner"].unique())
+
+    @property
+    def first_event(self) -> dt.datetime | None:
+        return self.metrics.first_event
+
+    @property
+    def last_event(self) -> dt.datetime | None:
+        return self.metrics.last_event
+
+    @property
+    def events(self) -> int:
+        return self.metrics.events
+
+    @property
+    def cases(self) -> int:
+        return self.metrics.cases
+
+    @property
+    def partners_delivering(self) -> list[str]:
+        return self.metrics.partners_delivering
+
+    @property
     def is_empty(self) -> bool:
-        return self.events == 0
+        return self.metrics.is_empty
 
 
-def month_figures(chain: Any, month: Month, *, use_cache: bool = True) -> MonthFigures:
+def months_back(month: Month, count: int) -> Month:
+    """The month `count - 1` months before `month` (the first of `count` months)."""
+    for _i in range(count - 1):
+        month = month.previous
+    return month
+
+
+def month_figures(chain: Any, month: Month) -> MonthFigures:
     """The figures for `chain` (a keten.chains Chain) at the end of `month`."""
     spec = chain.to_spec()
-    version = metrics.store_version(chain)
-    params = {"kind": "report_month", "month": str(month), "spec": digest(spec), "format": 2}
-
-    def compute() -> MonthFigures:
-        return _compute(chain, spec, month, version)
-
-    if not use_cache:
-        return compute()
-    return metrics.result_cache().get_or_compute(chain.slug, version, params, compute)
-
-
-def _compute(chain: Any, spec: Any, month: Month, version: str) -> MonthFigures:
-    end = month.end_utc(spec.timezone)
-    events = metrics.load_events(chain)
-    events = events.filter(events.timestamp < ts_literal(backend_name(events), end))
-    p = prepare(events, spec, make_filters(spec, grain="month", as_of=end)).cache()
-    # Only the metrics the report shows (the suite's variants, rework and DFGs would double
-    # the time on a large chain for nothing).
-    result = {
-        "stage_times": flow.stage_times(p, spec),
-        "stage_flow": flow.stage_flow(p, spec),
-        "norm_compliance": norms.norm_compliance(p, spec),
-        "cases_per_partner": suite.cases_per_partner(p),
-    }
-    kpi_results = kpis.evaluate_kpis(p, spec)
-    ext = suite.extent(p)
-    in_month = p.events.filter(p.events.period == month.first).select("partner").distinct()
-    partners_in_month = sorted(str(x) for x in in_month.to_pyarrow()["partner"].to_pylist())
-    return MonthFigures(
-        month=month,
-        store_version=version,
-        suite=result,
-        kpis=kpi_results,
-        handovers_by_month=_handovers_by_month(p, month),
-        throughput=_throughput(p, month),
-        first_event=ext["first_event"],
-        last_event=ext["last_event"],
-        events=ext["events"],
-        cases=ext["cases"],
-        partners_delivering=ext["partners"],
-        partners_in_month=partners_in_month,
-        deliveries=deliveries(chain, month, spec.timezone),
-    )
-
-
-def _first_periods(month: Month, count: int) -> list[dt.date]:
-    out = [month]
-    while len(out) < count:
-        out.append(out[-1].previous)
-    return [m.first for m in reversed(out)]
-
-
-def _handovers_by_month(p: Any, month: Month) -> pd.DataFrame:
-    """Handover times of this month and the month before, by month of arrival."""
-    h = flow.handover_edges(p)
-    h = h.mutate(period=p.period(h.ts))
-    h = h.filter(h.period.isin([month.previous.first, month.first]))
-    days = h.seconds / SECONDS_PER_DAY
-    out = h.group_by("period", "from_partner", "to_partner").agg(
-        cases=h.case_id.nunique(),
-        transitions=h.count(),
-        median_days=days.median(),
-        p80_days=days.quantile(0.8),
-    )
-    return flow.to_frame(out, ["period", "from_partner", "to_partner"])
-
-
-def _throughput(p: Any, month: Month) -> pd.DataFrame:
-    """End-to-end days of the cases that reached the goal, by month of reaching it (12 months)."""
-    c = p.cases.filter(p.cases.reached)
-    c = c.mutate(period=p.period(c.goal_at))
-    c = c.filter(c.period.isin(_first_periods(month, TREND_MONTHS)))
-    from keten.analytics.prepare import seconds_between
-
-    days = seconds_between(c.goal_at, c.start) / SECONDS_PER_DAY
-    out = c.group_by("period").agg(
-        cases=c.count(),
-        median_days=days.median(),
-        p20_days=days.quantile(0.2),
-        p80_days=days.quantile(0.8),
-    )
-    return flow.to_frame(out, ["period"])
+    result = metrics.chain_metrics(chain, grain="month", as_of=month.end_utc(spec.timezone))
+    return MonthFigures(month=month, metrics=result, deliveries=deliveries(chain, month, spec.timezone))
 
 
 def deliveries(chain: Any, month: Month, zone: str) -> list[Delivery]:

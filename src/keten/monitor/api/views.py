@@ -130,7 +130,9 @@ class KpiList(ChainMonitorView):
                 "status": k.status,
                 "period": k.period,
                 "cases": k.cases,
-                "trend": [{"period": p, "value": v, "cases": n} for p, v, n in k.trend],
+                "trend": [
+                    {"period": p, "value": v, "cases": n, "mature": mature} for p, v, n, mature in k.trend
+                ],
             }
             for k in data.kpis()
         ]

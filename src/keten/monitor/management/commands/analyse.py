@@ -16,9 +16,12 @@ from keten.monitor.metrics import ChainMetrics, chain_metrics
 FRAMES = (
     "kpis",
     "norm_compliance",
+    "throughput",
     "duration_summary",
     "stage_times",
+    "chain_stage_times",
     "handovers",
+    "handovers_by_period",
     "dfg_partner",
     "dfg_activity",
     "variants",
@@ -32,8 +35,9 @@ FRAMES = (
 TABLE_DEFAULT = (
     "kpis",
     "norm_compliance",
-    "duration_summary",
+    "throughput",
     "stage_times",
+    "chain_stage_times",
     "handovers",
     "rework",
     "dropout",
@@ -67,6 +71,17 @@ def _period_bounds(token: str, text: str) -> tuple[dt.date, dt.date]:
         raise ValueError(f"--period {text!r}: {token!r} is not YYYY, YYYY-MM or YYYY-MM-DD.") from None
 
 
+def parse_as_of(text: str) -> dt.date:
+    """'2025-10' -> 1 November 2025: the figures as they stood at the end of October."""
+    message = f"--as-of {text!r}: use YYYY-MM (the figures at the end of that month)."
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        raise ValueError(message)
+    try:
+        return _period_bounds(text, text)[1]
+    except ValueError:
+        raise ValueError(message) from None
+
+
 def kpi_frame(metrics: ChainMetrics) -> pd.DataFrame:
     rows = [
         {
@@ -82,6 +97,7 @@ def kpi_frame(metrics: ChainMetrics) -> pd.DataFrame:
             "status": k.status,
             "change": k.change,
             "cases": k.cases,
+            "trend": [{"period": p, "value": v, "cases": n, "mature": m} for p, v, n, m in k.trend],
         }
         for k in metrics.kpis
     ]
@@ -114,6 +130,9 @@ class Command(BaseCommand):
         parser.add_argument("--grain", choices=["day", "week", "month"], default="month")
         parser.add_argument("--partner", help="only cases in which this partner has events")
         parser.add_argument("--attribute", help="KEY=VALUE: only cases with an event with this attribute")
+        parser.add_argument(
+            "--as-of", help="YYYY-MM: the figures as they stood at the end of that month, as in its report"
+        )
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
         parser.add_argument("--metric", choices=FRAMES, help="print only this metric")
 
@@ -135,6 +154,7 @@ class Command(BaseCommand):
                 if not sep or not key:
                     raise ValueError(f"--attribute {options['attribute']!r}: use KEY=VALUE.")
                 attribute = (key, value)
+            as_of = parse_as_of(options["as_of"]) if options["as_of"] else None
             metrics = chain_metrics(
                 chain,
                 grain=options["grain"],
@@ -142,6 +162,7 @@ class Command(BaseCommand):
                 end=end,
                 partner=options["partner"],
                 attribute=attribute,
+                as_of=as_of,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
@@ -153,6 +174,8 @@ class Command(BaseCommand):
             names = chosen or list(FRAMES)
             doc = {
                 "chain": chain.slug,
+                "engine": metrics.engine,
+                "as_of": as_of.isoformat() if as_of else None,
                 "extent": {
                     "first_event": _plain(metrics.first_event),
                     "last_event": _plain(metrics.last_event),
