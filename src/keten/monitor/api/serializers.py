@@ -53,6 +53,8 @@ class TrendPointSerializer(serializers.Serializer):
     period = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     cases = serializers.IntegerField(allow_null=True)
+    # False while the period's cases have not all had the KPI's window: no status from it.
+    mature = serializers.BooleanField()
 
 
 class KpiSerializer(serializers.Serializer):

@@ -38,6 +38,11 @@ FILTER_PARAMETERS = [
         "partner", OpenApiTypes.STR, description="Only cases this partner handled (partner code)"
     ),
     OpenApiParameter(
+        "as_of",
+        OpenApiTypes.STR,
+        description="YYYY-MM: the figures as they stood at the end of that month (as in its report)",
+    ),
+    OpenApiParameter(
         "view", OpenApiTypes.STR, enum=[BESTUURLIJK, UITVOERING], description="Steering or operations view"
     ),
 ]
