@@ -75,3 +75,18 @@ def test_periods_cover_whole_years_months_days_and_ranges():
     assert parse_period("2024-12") == (dt.date(2024, 12, 1), dt.date(2025, 1, 1))
     assert parse_period("2024-02-29") == (dt.date(2024, 2, 29), dt.date(2024, 3, 1))
     assert parse_period("2024-01:2024-03") == (dt.date(2024, 1, 1), dt.date(2024, 4, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("2024-13", "use YYYY-MM"), ("oktober", "use YYYY-MM"), ("2999-01", "not over yet")],
+)
+def test_a_bad_as_of_month_is_a_clear_message(stored, text, message):
+    with pytest.raises(CommandError, match=message):
+        run("klein", "--as-of", text)
+
+
+def test_as_of_gives_the_figures_at_the_end_of_that_month(stored):
+    doc = json.loads(run("klein", "--as-of", "2024-01", "--format", "json", "--metric", "kpis"))
+    assert doc["as_of"] == "2024-02-01" and doc["engine"] == "duckdb"
+    assert doc["extent"]["last_event"] < "2024-02-01" and doc["extent"]["events"] == 4

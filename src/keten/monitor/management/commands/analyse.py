@@ -77,9 +77,13 @@ def parse_as_of(text: str) -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}", text):
         raise ValueError(message)
     try:
-        return _period_bounds(text, text)[1]
+        end = _period_bounds(text, text)[1]
     except ValueError:
         raise ValueError(message) from None
+    if end > dt.date.today():
+        # "Now" would lie in the future and count open cases as late that are not.
+        raise ValueError(f"--as-of {text!r}: that month is not over yet; choose an earlier month.")
+    return end
 
 
 def kpi_frame(metrics: ChainMetrics) -> pd.DataFrame:
