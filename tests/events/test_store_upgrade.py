@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from keten.analytics.engine import EVENT_COLUMNS
 from keten.events.upgrade import OLD_DERIVED_ID
+from keten.schema import EVENT_COLUMNS
 
 BEFORE = [("events", "0002_source_size"), ("chains", "0003_chain_repeated_events")]
 AFTER = [("events", "0003_delivery_position")]

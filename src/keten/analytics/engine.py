@@ -24,43 +24,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from keten import schema
+
 EngineKind = Literal["duckdb", "pyspark"]
 
-#: The canonical event columns, in order (see docs/event-format.md). `event_id` is the
-#: partner's own id (NULL when the delivery has none); `batch_seq` (the delivery's number in
-#: the chain) and `batch_row` (the row in the delivery) are the delivery position that orders
-#: events at the same moment; `occurrence` numbers identical events within one delivery.
-EVENT_COLUMNS: tuple[str, ...] = (
-    "event_id",
-    "chain",
-    "case_id",
-    "partner",
-    "activity",
-    "timestamp",
-    "lifecycle",
-    "attributes",
-    "batch_id",
-    "batch_seq",
-    "batch_row",
-    "occurrence",
-)
-
-EVENT_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("chain", pa.string()),
-        ("case_id", pa.string()),
-        ("partner", pa.string()),
-        ("activity", pa.string()),
-        ("timestamp", pa.timestamp("us", tz="UTC")),
-        ("lifecycle", pa.string()),
-        ("attributes", pa.string()),
-        ("batch_id", pa.string()),
-        ("batch_seq", pa.int64()),
-        ("batch_row", pa.int64()),
-        ("occurrence", pa.int32()),
-    ]
-)
+# The canonical event schema lives in keten.schema (shared with ingestion); re-exported here
+# for the callers that import it from the engine.
+EVENT_COLUMNS = schema.EVENT_COLUMNS
+EVENT_SCHEMA = schema.arrow_schema()
 
 # Spark settings that matter (see STACK-NOTES): UTC session, Arrow transfer, quiet console.
 SPARK_CONFIG: dict[str, str] = {
@@ -178,11 +149,7 @@ def _spark_table(con: Any, arrow: pa.Table) -> ibis.Table:
     return con.table(name)
 
 
-_SPARK_DDL = (
-    "event_id string, chain string, case_id string, partner string, activity string, "
-    "timestamp timestamp, lifecycle string, attributes string, batch_id string, batch_seq bigint, "
-    "batch_row bigint, occurrence int"
-)
+_SPARK_DDL = schema.SPARK_DDL
 
 
 def materialise(table: ibis.Table) -> ibis.Table:

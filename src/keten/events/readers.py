@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 from lxml import etree
 
@@ -313,6 +311,10 @@ def _load_xes(con, path: Path, gzipped: bool, workdir: Path) -> Source:
     and goes to a Parquet file in the scratch directory: `src` reads those files, so the log
     takes no DuckDB memory until it is validated, and a key first seen late costs no rewrite.
     """
+    # Here, not at the top: a CSV delivery (and the CLI's start-up) need no pyarrow.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     columns = XesColumns()
     event_keys: dict[str, int] = {}  # key -> column position
     trace_keys: dict[str, int] = {}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from keten.analytics.engine import EVENT_COLUMNS
 from keten.events.readers import sql_literal
+from keten.schema import EVENT_COLUMNS
 
 # The id the old store derived for an event without one of its partner's.
 OLD_DERIVED_ID = "md5(concat_ws('|', partner, case_id, activity, CAST(epoch_us(timestamp) AS VARCHAR)))"

@@ -11,16 +11,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 from django.utils.translation import gettext as _
 
-from keten.analytics.engine import EVENT_COLUMNS
 from keten.events import bsn, store
 from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident, sql_literal
+from keten.schema import EVENT_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MAX_ROWS = 10
 MAX_EXAMPLES = 5
@@ -713,6 +715,8 @@ def read_canonical(
     Returns the valid events (sorted by case and time) and the problems; raises ReadError.
     """
     import tempfile
+
+    import pyarrow as pa
 
     from keten.events.readers import load_source
 
