@@ -1,6 +1,7 @@
 """Fixtures for the chain definition tests: the reference chain as editable data, row counts."""
 
 import copy
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -53,3 +54,30 @@ def as_stored(spec: ChainSpec) -> ChainSpec:
             for o in spec.objectives
         ),
     )
+
+
+@pytest.fixture
+def financed(personas):
+    """The small chain with records that hang on the financier `fin`, a partner without
+    deliveries: the chair's seat in the steering group, a covenant party, an invitation, a
+    mutual-gains statement of its own and perception scores about it by the others."""
+    from keten.governance.models import Covenant, Seat, Table
+    from keten.scan import actions as scan
+
+    chain = personas.chain
+    a, b, fin = (chain.partners.get(code=c) for c in ("a", "b", "fin"))
+    steering = Table.objects.create(chain=chain, name="Stuurgroep", level="strategic")
+    Seat.objects.create(
+        table=steering, person="Voorzitter", partner=fin, mandate=True, since=dt.date(2024, 1, 1)
+    )
+    Seat.objects.create(
+        table=steering, person="Directeur A", partner=a, mandate=True, since=dt.date(2024, 1, 1)
+    )
+    covenant = Covenant.objects.create(chain=chain, title="Convenant 2024")
+    covenant.parties.set([a, b, fin])
+    wave = scan.open_scan_wave(chain, name="Voorjaar", bank=scan.ensure_default_bank(chain), min_cell=5)
+    scan.issue_invitations(wave, fin, "strategic", 1)
+    scan.save_gains_statement(wave, fin, overall_benefit=4, benefits={}, perceptions={"a": 4, "b": 3})
+    scan.save_gains_statement(wave, a, overall_benefit=3, benefits={}, perceptions={"b": 2, "fin": 5})
+    scan.save_gains_statement(wave, b, overall_benefit=3, benefits={}, perceptions={"a": 4, "fin": 2})
+    return chain

@@ -1,11 +1,21 @@
-"""Re-importing a chain updates it in place: partners, agreements, objectives and KPIs keep their
-primary keys (memberships and decisions point at them); what the file leaves out goes."""
+"""Re-importing a chain updates it in place: partners, stages, activities, agreements, objectives
+and KPIs keep their primary keys (memberships and decisions point at them); what the file leaves
+out goes (with --allow-deletions when records elsewhere go with it: tests/chains/test_import_plan.py)."""
 
 import pytest
 from django.core.management import call_command
 
 from keten.chains.definition import reference_chain_files
-from keten.chains.models import Agreement, Chain, KpiDefinition, Membership, Objective, Partner
+from keten.chains.models import (
+    Activity,
+    Agreement,
+    Chain,
+    KpiDefinition,
+    Membership,
+    Objective,
+    Partner,
+    Stage,
+)
 
 from .conftest import as_yaml
 
@@ -14,10 +24,10 @@ def keys(model, **filters) -> dict[str, int]:
     return dict(model.objects.filter(**filters).values_list("code", "pk"))
 
 
-def import_data(data, tmp_path):
+def import_data(data, tmp_path, *options):
     path = tmp_path / f"{data['slug']}.yaml"
     path.write_text(as_yaml(data), encoding="utf-8")
-    call_command("chain", "import", str(path))
+    call_command("chain", "import", str(path), *options)
 
 
 @pytest.fixture
@@ -94,7 +104,7 @@ def test_what_the_file_leaves_out_is_removed(werk, werk_data, tmp_path, django_u
     werk_data["agreements"] = werk_data["agreements"][:2]
     werk_data["objectives"][2]["kpis"] = werk_data["objectives"][2]["kpis"][:1]
     werk_data["stages"][3]["activities"].pop(1)  # training_afgerond
-    import_data(werk_data, tmp_path)
+    import_data(werk_data, tmp_path, "--allow-deletions")
 
     spec = werk.to_spec()
     assert "esf" not in [p.code for p in spec.partners]
@@ -122,3 +132,18 @@ def test_stages_follow_the_new_order(werk, werk_data, tmp_path):
         "plaatsing",
         "nazorg",
     ]
+
+
+def test_stages_and_activities_keep_their_identity_when_they_move(werk, werk_data, tmp_path):
+    stages = keys(Stage, chain=werk)
+    activities = keys(Activity, stage__chain=werk)
+    werk_data["stages"][1], werk_data["stages"][2] = werk_data["stages"][2], werk_data["stages"][1]
+    moved = werk_data["stages"][3]["activities"].pop(0)
+    werk_data["stages"][4]["activities"].append(moved)
+    import_data(werk_data, tmp_path)
+    assert keys(Stage, chain=werk) == stages
+    assert keys(Activity, stage__chain=werk) == activities
+    assert (
+        Activity.objects.get(stage__chain=werk, code=moved["code"]).stage.code
+        == werk_data["stages"][4]["code"]
+    )

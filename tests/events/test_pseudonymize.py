@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from keten.events.bsn import contains_bsn
 from keten.events.pseudonymize import pseudonym
 
-KEY = b"een-gedeelde-ketensleutel-van-32-bytes"
+# 32 random bytes, written as 64 hex digits (as `keten pseudonymize --new-key` does)
+KEY = b"d4cba6bfee32fac22a8bd8b563ef72649b595015f09ba587c0df81ae76cf55f1"
 
 
 @given(st.text(min_size=1, max_size=20).filter(lambda s: s.strip()))
@@ -83,3 +84,67 @@ def test_a_pseudonymised_export_passes_the_bsn_guard(small_chain, tmp_path, monk
     target = tmp_path / "levering.csv"
     call_command("pseudonymize", str(source), str(target), "--column", "bsn")
     assert ingest_file(small_chain, target, partner="a", mapping={"case_id": "bsn"}).status == "stored"
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (b"aaaaaaaaaaaaaaaa", "too weak"),
+        (b"a" * 64, "too weak"),
+        (b"een-gedeelde-ketensleutel-van-32-bytes", "too weak"),
+        (b"d4cba6bfee32fac22a8bd8b563ef7264", "too weak"),  # 16 bytes in hex
+        (b"0123456789abcdef" * 4, "too weak"),
+        (b"abab" * 20, "too weak"),
+    ],
+)
+def test_a_weak_key_is_refused_with_a_clear_message(tmp_path, key, problem):
+    key_file = tmp_path / "sleutel.txt"
+    key_file.write_bytes(key)
+    source = tmp_path / "export.csv"
+    source.write_text("bsn,activity\n1,a\n")
+    with pytest.raises(CommandError, match=problem) as refused:
+        call_command(
+            "pseudonymize",
+            str(source),
+            str(tmp_path / "o.csv"),
+            "--column",
+            "bsn",
+            "--key-file",
+            str(key_file),
+        )
+    assert "32 random bytes" in str(refused.value) and "--new-key" in str(refused.value)
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_weak_key_in_the_environment_is_refused_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("KETEN_PSEUDONYM_KEY", "aaaaaaaaaaaaaaaa")
+    source = tmp_path / "export.csv"
+    source.write_text("bsn,activity\n1,a\n")
+    with pytest.raises(CommandError, match="KETEN_PSEUDONYM_KEY.*too weak"):
+        call_command("pseudonymize", str(source), str(tmp_path / "o.csv"), "--column", "bsn")
+
+
+def test_new_key_writes_a_fresh_private_key_that_is_accepted(tmp_path, capsys):
+    from keten.events.pseudonymize import load_key
+
+    first, second = tmp_path / "ketensleutel", tmp_path / "andere-sleutel"
+    call_command("pseudonymize", "--new-key", str(first))
+    call_command("pseudonymize", "--new-key", str(second))
+    assert f"Wrote a new chain key to {first}" in capsys.readouterr().out
+    assert first.stat().st_mode & 0o777 == 0o600
+    key = load_key(first)
+    assert len(key) == 64 and bytes.fromhex(key.decode())  # 32 bytes, as hex
+    assert key != load_key(second)
+
+
+def test_new_key_refuses_to_overwrite_a_key(tmp_path):
+    key_file = tmp_path / "ketensleutel"
+    key_file.write_bytes(KEY)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("pseudonymize", "--new-key", str(key_file))
+    assert key_file.read_bytes() == KEY
+
+
+def test_the_command_without_files_or_new_key_says_what_to_give(tmp_path):
+    with pytest.raises(CommandError, match="--new-key"):
+        call_command("pseudonymize")

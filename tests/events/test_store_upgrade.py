@@ -13,12 +13,13 @@ from keten.events.upgrade import OLD_DERIVED_ID
 from keten.schema import EVENT_COLUMNS
 
 BEFORE = [("events", "0002_source_size"), ("chains", "0003_chain_repeated_events")]
-AFTER = [("events", "0003_delivery_position")]
+AFTER = None  # every app at its latest migration
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 

@@ -122,7 +122,22 @@ def load_chain_definition(source: str | Path) -> ChainSpec:
     A `str` is YAML text when it holds a line break, otherwise a file path. Raises
     DefinitionError listing every problem found.
     """
+    return read_chain_definition(source)[0]
+
+
+def read_chain_definition(source: str | Path) -> tuple[ChainSpec, frozenset[str]]:
+    """Like `load_chain_definition`, and also return the top-level keys the file gives.
+
+    An import needs them: a name or colour that the file leaves out stays as it is."""
     text, name = _read_source(source)
+    return parse_chain_definition(text, name)
+
+
+def parse_chain_definition(text: str, name: str = "") -> tuple[ChainSpec, frozenset[str]]:
+    """Read YAML text (never a path: for uploads) into (spec, top-level keys given).
+
+    `name` is how messages call the text. Raises DefinitionError listing every problem found.
+    """
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -138,7 +153,8 @@ def load_chain_definition(source: str | Path) -> ChainSpec:
     errors = loader.duplicate_keys + check_chain_data(data)
     if errors:
         raise DefinitionError(errors, name)
-    return _spec_from_data(data)
+    keys = frozenset(key for key, value in data.items() if value is not None)
+    return _spec_from_data(data), keys
 
 
 def dump_chain_definition(spec: ChainSpec) -> str:
@@ -425,7 +441,8 @@ class _Checker:
         if data is None:
             self.error("file", f"is empty; a chain definition starts with 'format: {FORMAT}'")
             return self.errors
-        if not self.mapping(data, "", TOP_KEYS, ("format", "slug", "name", "partners", "stages")):
+        # `name` may be left out when the chain exists: the import keeps the chain's name.
+        if not self.mapping(data, "", TOP_KEYS, ("format", "slug", "partners", "stages")):
             return self.errors
         fmt = data.get("format")
         if fmt is not None and fmt != FORMAT:
@@ -638,7 +655,7 @@ def _spec_from_data(data: dict) -> ChainSpec:
     defaults = ChainSpec(slug="", name="")
     return ChainSpec(
         slug=data["slug"],
-        name=data["name"],
+        name=data.get("name") or "",
         description=data.get("description") or "",
         ambition=data.get("ambition") or "",
         administrative_ambition=data.get("administrative_ambition") or "",

@@ -70,6 +70,9 @@ class Chain(models.Model):
             "kept as separate events, or rejected as rows with a problem."
         ),
     )
+    # Name and colour as the last imported definition file gave them: a re-import that repeats
+    # them keeps what the web interface set since (keten.chains.plan.resolve_identity).
+    imported_identity = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -8,7 +8,6 @@ that the page would not show.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from keten import formatting
+from keten import csvsafe, formatting
 from keten.monitor.data import MonitorData
 from keten.monitor.suppression import SUPPRESSED
 
@@ -316,7 +315,7 @@ def html_table(
 def to_csv(frame: pd.DataFrame, columns: tuple[Column, ...]) -> str:
     """CSV text with the dataset's columns (codes as headers) and a `suppressed` column."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     keys = [c.key for c in columns]
     with_flag = SUPPRESSED in frame.columns
     writer.writerow(keys + ([SUPPRESSED] if with_flag else []))

@@ -7,7 +7,6 @@ viewer sees further (a partner analyst sees the chain and their own partner).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, replace
 
@@ -15,6 +14,7 @@ import pandas as pd
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from keten import csvsafe
 from keten.scan.models import (
     Answer,
     GainsStatement,
@@ -164,7 +164,7 @@ def scores_csv(wave: Wave, scores: WaveScores) -> str:
     names = partner_names(wave)
     levels = dict(Level.choices)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         ["wave", "kind", "theme", "code", "text", "group_type", "group", "score", "respondents", "hidden"]
     )
@@ -333,7 +333,7 @@ def gains_results(wave: Wave, viewer: Viewer | None = None) -> GainsResults:
 
 def gains_csv(wave: Wave, gains: GainsResults) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         ["wave", "partner", "staff_hours_per_month", "money_per_year", "overall_benefit", "seen_by_others"]
     )

@@ -6,7 +6,6 @@ page shows is narrowed by `results.Viewer`; small groups are hidden in `scoring`
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from keten import csvsafe
 from keten.chains.actions import record_audit
 from keten.chains.permissions import chain_and_membership
 from keten.scan import actions, charts, forms
@@ -151,7 +151,7 @@ def issue(request, slug, pk):
     links = [(t, request.build_absolute_uri(reverse("scan:respond", args=[t.token]))) for t in issued]
     if form.cleaned_data["output"] == forms.IssueForm.Output.CSV:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csvsafe.writer(out)
         writer.writerow(["wave", "partner", "level", "link"])
         for t, url in links:
             writer.writerow([wave.name, t.partner_name, level_label(t.level), url])

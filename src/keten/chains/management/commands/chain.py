@@ -1,6 +1,10 @@
 """`keten chain import|export|list|draft`: chain definition files in and out of the database.
 
 keten chain import FILE [FILE ...]   create or update chains; all files or none
+keten chain import --plan FILE ...   say what an import would create, change and delete; change nothing
+keten chain import --allow-deletions FILE ...
+                                     also when records elsewhere (seats, gains statements, scan
+                                     invitations, ...) go with what the file leaves out
 keten chain import --reference       the reference chains shipped with Keten
 keten chain export SLUG [--out FILE] write a chain as a definition file (stdout by default)
 keten chain list                     the chains in the database
@@ -21,11 +25,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import Count, ProtectedError, RestrictedError
 
 from keten.analytics.model import ChainSpec
-from keten.chains.actions import record_audit, save_chain_spec
+from keten.chains.actions import import_chain_definition
 from keten.chains.definition import (
     DefinitionError,
     dump_chain_definition,
-    load_chain_definition,
+    read_chain_definition,
     reference_chain_files,
 )
 from keten.chains.draft import DraftError, draft_chain, profile_log
@@ -50,6 +54,18 @@ class Command(BaseCommand):
             "--reference",
             action="store_true",
             help="also import the reference chains shipped with Keten (werk, strafrecht)",
+        )
+        importer.add_argument(
+            "--plan",
+            action="store_true",
+            help="only say what the import would create, change and delete (and what records "
+            "elsewhere would go with it); change nothing",
+        )
+        importer.add_argument(
+            "--allow-deletions",
+            action="store_true",
+            help="apply the import also when it deletes records that depend on what the file "
+            "leaves out (steering-group seats, gains statements, scan invitations, memberships, ...)",
         )
 
         exporter = commands.add_parser("export", help="Write a chain as a definition file.")
@@ -86,7 +102,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, subcommand: str, **options) -> None:
         if subcommand == "import":
-            self.import_files([Path(f) for f in options["files"]], reference=options["reference"])
+            self.import_files(
+                [Path(f) for f in options["files"]],
+                reference=options["reference"],
+                plan_only=options["plan"],
+                allow_deletions=options["allow_deletions"],
+            )
         elif subcommand == "export":
             self.export(options["slug"], options["out"])
         elif subcommand == "draft":
@@ -96,18 +117,20 @@ class Command(BaseCommand):
 
     # -- import -------------------------------------------------------------------------
 
-    def import_files(self, files: list[Path], *, reference: bool) -> None:
+    def import_files(
+        self, files: list[Path], *, reference: bool, plan_only: bool = False, allow_deletions: bool = False
+    ) -> None:
         files = [*files, *(reference_chain_files() if reference else [])]
         if not files:
             raise CommandError("Name at least one chain definition file, or use --reference.")
 
         # Read and check every file first: one bad file means nothing is imported.
-        specs: list[tuple[Path, ChainSpec]] = []
+        specs: list[tuple[Path, ChainSpec, frozenset[str]]] = []
         errors: list[str] = []
         slugs: dict[str, Path] = {}
         for path in files:
             try:
-                spec = load_chain_definition(path)
+                spec, keys = read_chain_definition(path)
             except DefinitionError as e:
                 errors += [f"{path}: {message}" for message in e.errors]
                 continue
@@ -115,27 +138,32 @@ class Command(BaseCommand):
                 errors.append(f"{path}: slug: chain '{spec.slug}' is also defined in {slugs[spec.slug]}")
                 continue
             slugs[spec.slug] = path
-            specs.append((path, spec))
+            specs.append((path, spec, keys))
         if errors:
             self.fail(errors, files)
 
-        existing = set(Chain.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-        chains = []
+        # All files in one transaction: a refusal or failure in any of them undoes them all.
+        plans = []
         path = files[0]
         try:
             with transaction.atomic():
-                for path, spec in specs:
-                    chain = save_chain_spec(spec)
-                    record_audit(
-                        CLI_USER,
-                        chain,
-                        "chain.imported",
-                        file=str(path),
-                        created=spec.slug not in existing,
+                for path, spec, keys in specs:
+                    plan = import_chain_definition(
+                        spec,
+                        keys,
+                        user=CLI_USER,
+                        source=str(path),
+                        apply=not plan_only,
+                        allow_deletions=allow_deletions,
                     )
-                    chains.append((chain, spec))
+                    plans.append((path, spec, plan))
+                refused = [(path, plan) for path, _spec, plan in plans if not plan.applied]
+                if refused and not plan_only:
+                    transaction.set_rollback(True)
+        except DefinitionError as e:
+            self.fail([f"{path}: {message}" for message in e.errors], files)
         except (ProtectedError, RestrictedError) as e:
-            # A partner (or other record) that the new definition drops is still in use.
+            # The plan catches what points at what goes; this is the last line of defence.
             blocking = getattr(e, "protected_objects", None) or getattr(e, "restricted_objects", ())
             users = ", ".join(sorted({f"{o._meta.verbose_name} '{o}'" for o in blocking}))
             self.fail(
@@ -148,13 +176,53 @@ class Command(BaseCommand):
         except DatabaseError as e:
             self.fail([f"{path}: the database refused the import: {e}"], files)
 
-        for chain, spec in chains:
-            self.stdout.write(
-                f"Imported chain '{chain.slug}' ({_count(spec.stages, 'stage')}, "
-                f"{_count(spec.activities, 'activity', 'activities')}, "
-                f"{_count(spec.agreements, 'agreement')}, {_count(spec.kpis, 'KPI')})"
-                + (", updated in place" if spec.slug in existing else "")
-            )
+        if plan_only:
+            self.report_plans(plans)
+        elif refused:
+            self.refuse(refused, files)
+        else:
+            for _path, spec, plan in plans:
+                self.report_import(spec, plan)
+
+    def report_plans(self, plans) -> None:
+        for _path, _spec, plan in plans:
+            for line in plan.lines():
+                self.stdout.write(line)
+        last = "Nothing imported (--plan)."
+        if any(plan.blockers for _path, _spec, plan in plans):
+            last += " This cannot be applied: see 'cannot go' above."
+        elif any(plan.needs_allow_deletions for _path, _spec, plan in plans):
+            last += " Applying this needs --allow-deletions: the records above would be deleted."
+        self.stdout.write(last)
+
+    def refuse(self, refused, files: list[Path]) -> None:
+        blocked = [(path, plan) for path, plan in refused if plan.blockers]
+        if blocked:
+            self.fail([f"{path}: {b.line()}" for path, plan in blocked for b in plan.blockers], files)
+        for path, plan in refused:
+            self.stderr.write(f"{path}:")
+            for line in plan.lines():
+                self.stderr.write(line)
+        raise CommandError(
+            "Nothing imported: the import would delete the records listed above, which depend on "
+            "what the file leaves out. Keep those items in the file, or run the import again with "
+            "--allow-deletions to delete them (--plan shows the whole plan).",
+            returncode=1,
+        )
+
+    def report_import(self, spec: ChainSpec, plan) -> None:
+        self.stdout.write(
+            f"Imported chain '{spec.slug}' ({_count(spec.stages, 'stage')}, "
+            f"{_count(spec.activities, 'activity', 'activities')}, "
+            f"{_count(spec.agreements, 'agreement')}, {_count(spec.kpis, 'KPI')})"
+            + ("" if plan.created else ", updated in place")
+        )
+        for kept in plan.kept:
+            self.stdout.write(f"  {kept.line()}")
+        if plan.dependents:
+            self.stdout.write("Deleted with what the file leaves out:")
+            for dependent in plan.dependents:
+                self.stdout.write(f"  {dependent.line()}")
 
     def fail(self, errors: list[str], files: list[Path]) -> None:
         for message in errors:
