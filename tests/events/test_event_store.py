@@ -170,3 +170,26 @@ def test_a_canonical_file_with_an_activity_of_the_wrong_partner_is_refused(small
     with pytest.raises(IngestRefused) as refused:
         ingest_canonical_parquet(small_chain, path)
     assert refused.value.report.problems[0].code == "other_partner"
+
+
+def test_the_next_delivery_removes_what_a_killed_ingestion_left_in_the_scratch_directory(
+    small_chain, a_csv, write
+):
+    import os
+    import time
+
+    from keten.events.store import STALE_UPLOAD_HOURS, work_dir
+
+    scratch = work_dir(small_chain)
+    dead_run = scratch / "ingest-dead"  # a clear-text copy of a delivery, as a killed run leaves it
+    dead_run.mkdir()
+    (dead_run / "transcoded.csv").write_text("case_id,bsn\nk1,111222333\n")
+    old_upload, fresh_upload = scratch / "upload-old", scratch / "upload-fresh"
+    old_upload.write_text("x")
+    fresh_upload.write_text("y")  # another request may still be writing this one
+    long_ago = time.time() - (STALE_UPLOAD_HOURS + 1) * 3600
+    os.utime(old_upload, (long_ago, long_ago))
+
+    report = ingest_file(small_chain, a_csv, partner="a")
+    assert report.status == "stored", report
+    assert sorted(p.name for p in scratch.iterdir()) == ["upload-fresh"]

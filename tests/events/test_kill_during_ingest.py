@@ -120,3 +120,5 @@ def test_a_killed_ingest_leaves_nothing_half_and_the_rerun_stores_exactly_once(t
         seen = check(env)
         assert seen["rows"] == seen["distinct"] == EVENTS, (moment, seen)
         assert seen["files"] == seen["manifest"], "leftover files of the killed run were not cleaned up"
+        scratch = attempt / "tmp" / "chain=werk"
+        assert not list(scratch.glob("ingest-*")), "the killed run's copy of the delivery is still there"

@@ -173,10 +173,12 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
     batch_id = new_batch_id()
     rules = _rules(chain, partner)
     workdir = store.work_dir(chain) / f"ingest-{batch_id}"
-    workdir.mkdir(parents=True)
     try:
         with store.chain_lock(chain), concurrent.futures.ThreadPoolExecutor(1) as pool:
             store.remove_orphans(chain, set(chain.batches.values_list("batch_id", flat=True)))
+            # Made after the clean-up: under the lock, any other working folder is a dead run's.
+            store.remove_stale_scratch(chain)
+            workdir.mkdir(parents=True)
             # Under the lock, so no other delivery of the chain takes the same number.
             batch = BatchTag(batch_id, _next_sequence(chain))
             # Hash the file while DuckDB reads it: both are I/O bound and release the GIL.

@@ -13,6 +13,8 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +51,27 @@ def work_dir(chain) -> Path:
     path = Path(settings.KETEN_DATA_DIR) / "tmp" / f"chain={_slug(chain)}"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: An upload older than this in the scratch directory belongs to no living request.
+STALE_UPLOAD_HOURS = 6
+
+
+def remove_stale_scratch(chain) -> list[Path]:
+    """Delete what a killed ingestion left in the chain's scratch directory: its working folder
+    (a clear-text copy of the delivery, DuckDB spill files) and uploads no request is still
+    writing. Call only under `chain_lock`: every living ingestion of the chain holds it."""
+    removed = []
+    directory = work_dir(chain)
+    cutoff = time.time() - STALE_UPLOAD_HOURS * 3600
+    for path in directory.iterdir():
+        if path.name.startswith("ingest-") and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        elif path.name.startswith("upload-") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def active_batch_paths(chain) -> list[Path]:
