@@ -55,6 +55,32 @@ def test_future_timestamps_are_reported(small_chain, write):
     assert problem.rows == [3] and "future" in problem.message
 
 
+def test_a_no_date_placeholder_is_a_row_problem_and_the_pages_stay_up(small_chain, write, client, personas):
+    path = write(
+        "x.csv",
+        HEADER + "k1,aanmelding,2024-03-01\nk2,aanmelding,0001-01-01\nk3,aanmelding,1899-12-31 23:00\n",
+    )
+    quarantine(small_chain)
+    report = ingest_file(small_chain, path, partner="a")
+    problem = codes(report)["early_timestamp"]
+    assert problem.rows == [3, 4] and "1900-01-01" in problem.message and "0001-01-01" in problem.message
+    assert problem.field == "timestamp" and sorted(problem.examples) == ["0001-01-01", "1899-12-31 23:00"]
+    assert report.rows_stored == 1
+
+    from django.urls import reverse
+
+    client.force_login(personas.coordinator)
+    slug = small_chain.slug
+    for name, extra in (
+        ("monitor-overview", ""),
+        ("monitor-cases", ""),
+        ("monitor-stages", "?grain=day"),
+        ("monitor-stages", ""),
+        ("monitor-flow", ""),
+    ):
+        assert client.get(reverse(name, args=[slug]) + extra).status_code == 200, name
+
+
 def test_activities_outside_the_chain_model_are_reported_with_the_values(small_chain, write):
     path = write("x.csv", HEADER + "k1,aanmelding,2024-03-01\nk2,koffie,2024-03-01\nk3,koffie,2024-03-02\n")
     problem = codes(ingest_file(small_chain, path, partner="a"))["unknown_activity"]

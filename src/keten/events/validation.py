@@ -28,6 +28,9 @@ MAX_ROWS = 10
 MAX_EXAMPLES = 5
 # Clocks differ a little between a partner's system and ours: only later than this is "future".
 FUTURE_TOLERANCE = "INTERVAL 10 MINUTE"
+# Before this no chain event happened: a date such as 0001-01-01 is a "no date" placeholder, and
+# stored it would break every period a page shows.
+EARLIEST_EVENT = "1900-01-01"
 
 # Tried in this order on a sample of the column when the mapping names no format.
 AWARE_FORMATS = (
@@ -155,6 +158,7 @@ class ChainRules:
     partners: tuple[str, ...] | None  # None: any partner
     delivering_partner: str | None  # None: a chain-wide file (partner column, or the activity's owner)
     repeated_events: str = "keep"  # keep | reject (see docs/event-format.md)
+    earliest: str = EARLIEST_EVENT  # an event before this date (in UTC) is a row problem
 
 
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:
@@ -353,6 +357,7 @@ def staging_query(
     else:
         partner_expr = sql_literal(delivering)
     ts_raw = text("timestamp")
+    earliest = f"TIMESTAMPTZ {sql_literal(rules.earliest + ' 00:00:00+00')}"
     ts_expr, formats = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
         f"coalesce(lower({text('lifecycle')}), 'complete')" if "lifecycle" in resolved else "'complete'"
@@ -404,12 +409,13 @@ def staging_query(
         checked AS (
             SELECT event_id, batch_row,
                    case_id, partner, activity, timestamp, lifecycle, attributes,
-                   CASE WHEN timestamp IS NULL THEN ts_raw END AS _ts_raw,
+                   CASE WHEN timestamp IS NULL OR timestamp < {earliest} THEN ts_raw END AS _ts_raw,
                    CASE
                      WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
                        THEN 'missing_value'
                      WHEN timestamp IS NULL THEN 'bad_timestamp'
                      WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
+                     WHEN timestamp < {earliest} THEN 'early_timestamp'
                      WHEN {activity_check} THEN 'unknown_activity'
                      WHEN {partner_check} THEN 'unknown_partner'
                      WHEN {other_check} THEN 'other_partner'
@@ -597,6 +603,7 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
         "missing_value",
         "bad_timestamp",
         "future_timestamp",
+        "early_timestamp",
         "unknown_activity",
         "unknown_partner",
         "other_partner",
@@ -650,6 +657,20 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             message = _(
                 "Events in the future (column '%(column)s'): %(n)s. Check the export's dates and time zone."
             ) % {"n": n, "column": ts_column}
+        elif code == "early_timestamp":
+            fieldname = ts_column
+            examples = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT _ts_raw FROM (SELECT _ts_raw FROM ev WHERE _problem = ? ORDER BY _row "  # noqa: S608
+                    f"LIMIT {MAX_ROWS}) LIMIT {MAX_EXAMPLES}",
+                    [code],
+                ).fetchall()
+            ]
+            message = _(
+                "Events dated before %(earliest)s (column '%(column)s'): %(n)s. A date such as "
+                "0001-01-01 usually stands for 'no date': leave those rows out or give the real date."
+            ) % {"n": n, "column": ts_column, "earliest": rules.earliest}
         elif code == "unknown_activity":
             fieldname = resolved["activity"]
             examples = _top_values(con, code, "activity")
