@@ -12,16 +12,13 @@ from keten.analytics.synthetic import synthetic_events
 def _fresh_caches(settings, tmp_path):
     """Each test gets its own data dir (event store and disk cache) and an empty page cache."""
     from keten.monitor.cache import forget_definitions
-    from keten.monitor.data import _CASE_TABLES
 
     settings.KETEN_DATA_DIR = tmp_path / "data"
     cache.clear()
     forget_definitions()
-    _CASE_TABLES.clear()
     yield
     cache.clear()
     forget_definitions()
-    _CASE_TABLES.clear()
 
 
 @pytest.fixture

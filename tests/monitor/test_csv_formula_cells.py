@@ -31,7 +31,7 @@ def test_case_ids_starting_with_a_formula_sign_are_escaped_in_cases_csv(client, 
     client.force_login(personas.coordinator)
     response = client.get(reverse("monitor-csv", args=[personas.chain.slug, "cases"]))
     assert response.status_code == 200
-    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     cases = {row["case_id"] for row in table}
     assert cases == {"'" + case for case in HOSTILE} | {"gewoon"}
     # Numbers stay numbers: the durations and counts are not prefixed.

@@ -127,11 +127,11 @@ def test_a_steering_member_never_receives_a_case_row(client, monitored):
 def test_the_coordinator_does_receive_case_rows_so_the_check_above_can_fail(client, monitored):
     client.force_login(monitored.coordinator)
     response = client.get(reverse("monitor-csv", args=[monitored.chain.slug, "cases"]))
-    assert CASE_PREFIX in response.content.decode()
+    assert CASE_PREFIX in response.getvalue().decode()
 
 
 def case_ids_in_csv(response):
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     return {row["case_id"] for row in rows}
 
 

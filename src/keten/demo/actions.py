@@ -86,9 +86,7 @@ def set_up_demo(
             setup.reused.append(f"events of {chain.slug}")
             say(f"Reusing {setup.events[chain.slug]:,} stored events of {chain.slug}.")
             continue
-        setup.events[chain.slug] = _generate_and_store(
-            chain, events // len(setup.chains), seed, end, say
-        )
+        setup.events[chain.slug] = _generate_and_store(chain, events // len(setup.chains), seed, end, say)
 
     setup.logins = _demo_users(setup.chains, setup)
     reused_users = sum(r.startswith("user ") for r in setup.reused)

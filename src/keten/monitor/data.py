@@ -3,13 +3,12 @@
 `MonitorData` is the single door between `keten.monitor.metrics` (raw numbers, cached on disk)
 and everything that shows numbers: pages, CSV downloads and the REST API. Every frame leaves
 here with partner and stage names filled in and, where the viewer's rule says so
-(`Viewer.suppresses`), with small cells hidden. Case rows leave only through `cases()`, which
+(`Viewer.suppresses`), with small cells hidden. Case rows leave only through `case_rows()`, which
 refuses viewers without case rights and narrows an analyst to their partner's cases.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,33 +20,17 @@ from keten.monitor import metrics as metrics_module
 from keten.monitor.access import Viewer
 from keten.monitor.forms import Filters
 from keten.monitor.suppression import (
+    PROTECTING,
     SUPPRESSED,
     fold_small_rows,
+    hide_period_rows,
     hide_small_counts,
     hide_small_rows,
+    hide_stage_flow,
     suppress_kpi,
 )
 
 VARIANT_LIMIT = 10
-# Case tables of recent requests, per process: loading one from the disk cache costs about
-# as much as rendering a page (a 1M-event chain has ~70,000 case rows).
-_CASE_TABLES: OrderedDict[str, pd.DataFrame] = OrderedDict()
-CASE_TABLES_KEPT = 8
-
-
-def _case_rows(chain, kwargs: dict) -> pd.DataFrame:
-    from keten.monitor.cache import data_version
-
-    key = f"{chain.pk}|{data_version(chain)}|{sorted(kwargs.items())}"
-    frame = _CASE_TABLES.get(key)
-    if frame is None:
-        frame = metrics_module.case_list(chain, **kwargs)
-        _CASE_TABLES[key] = frame
-        while len(_CASE_TABLES) > CASE_TABLES_KEPT:
-            _CASE_TABLES.popitem(last=False)
-    else:
-        _CASE_TABLES.move_to_end(key)
-    return frame
 
 
 @dataclass
@@ -146,15 +129,23 @@ class MonitorData:
 
     THROUGHPUT_VALUES = ["mean_days", "p20_days", "median_days", "p80_days", "p90_days"]
 
+    def _period_rows(
+        self, frame: pd.DataFrame, count: str, values: list[str], group_by=(), summed: str | None = None
+    ) -> pd.DataFrame:
+        if self.viewer.suppresses:
+            return hide_period_rows(frame, count, values, self.min_cell, group_by, summed)
+        return frame.assign(**{SUPPRESSED: False, PROTECTING: ""})
+
+    def _throughput(self) -> pd.DataFrame:
+        return self._period_rows(self.metrics.throughput, "cases", self.THROUGHPUT_VALUES)
+
     def throughput(self) -> pd.DataFrame:
         """Throughput time per period in which the cases reached the goal (see
         keten.analytics.flow.throughput), with the cases still open at each period's end."""
-        df = self._periods_only(self.metrics.throughput)
-        return self._rows(df, "cases", self.THROUGHPUT_VALUES)
+        return self._periods_only(self._throughput())
 
     def throughput_total(self) -> pd.DataFrame:
-        df = self._all_row(self.metrics.throughput)
-        return self._rows(df, "cases", self.THROUGHPUT_VALUES)
+        return self._all_row(self._throughput())
 
     def chain_stage_times(self) -> pd.DataFrame:
         """Time per chain stage, in chain order."""
@@ -177,12 +168,16 @@ class MonitorData:
         """Compliance per agreement and period (the "all" row last per agreement)."""
         df = self.metrics.norm_compliance.copy()
         df["agreement_name"] = df["agreement"].map(self.agreement_names).fillna(df["agreement"])
-        return self._rows(df, "cases", ["within", "late", "late_open", "open", "share", "meets"])
+        values = ["within", "late", "late_open", "open", "share", "meets"]
+        # The "all" row adds up the mature periods only (keten.analytics.norms).
+        return self._period_rows(df, "cases", values, group_by=["agreement"], summed="mature")
 
     def stage_flow(self) -> pd.DataFrame:
         df = self.metrics.stage_flow.copy()
         df["stage_name"] = df["stage"].map(self.stage_names).fillna(df["stage"])
-        return self._counts(df, ["inflow", "outflow", "wip"])
+        if self.viewer.suppresses:
+            return hide_stage_flow(df, self.min_cell)
+        return df.assign(**{SUPPRESSED: False, PROTECTING: ""})
 
     def variants(self) -> pd.DataFrame:
         df = self.metrics.variants.head(VARIANT_LIMIT * 5).copy()
@@ -200,13 +195,15 @@ class MonitorData:
         df["stage_name"] = df["stage"].map(self.stage_names).fillna(_("Whole chain"))
         return self._rows(df, "cases_visiting", ["cases_reentering", "reentries", "share"])
 
+    def _dropout(self) -> pd.DataFrame:
+        values = ["reached", "dropped", "open", "dropout_share"]
+        return self._period_rows(self.metrics.dropout, "cases", values)
+
     def dropout(self) -> pd.DataFrame:
-        df = self._periods_only(self.metrics.dropout)
-        return self._rows(df, "cases", ["reached", "dropped", "open", "dropout_share"])
+        return self._periods_only(self._dropout())
 
     def dropout_total(self) -> pd.DataFrame:
-        df = self._all_row(self.metrics.dropout)
-        return self._rows(df, "cases", ["reached", "dropped", "open", "dropout_share"])
+        return self._all_row(self._dropout())
 
     def dropout_points(self) -> pd.DataFrame:
         df = self.metrics.dropout_points.copy()
@@ -230,27 +227,58 @@ class MonitorData:
 
     # --- case rows ---------------------------------------------------------------------------
 
-    def cases(self, *, involving: tuple[str, ...] = (), status: str | None = None) -> pd.DataFrame:
+    def case_rows(self, *, involving: tuple[str, ...] = (), status: str | None = None) -> CaseSequence:
         """Pseudonymised case rows this viewer may see; PermissionDenied for anyone else.
 
         An analyst gets only the cases their partner handled (had an event in), whatever
         the filters say; `involving` narrows to cases in which all these partners took part.
+        Nothing is computed until a page (a slice) or the stream (`batches`) is asked for.
         """
         self.viewer.require_case_rows()
         kwargs = self._filter_kwargs()
         own = self.viewer.case_partner
         if own:
             kwargs["partner"] = own
-        df = _case_rows(self.chain, kwargs)
         if own and self.filters.partner and self.filters.partner != own:
             involving = (*involving, self.filters.partner)
         if own:
             involving = (*involving, own)
-        for code in dict.fromkeys(involving):
-            df = df[("," + df["partners"].fillna("") + ",").str.contains(f",{code},", regex=False)]
-        if status:
-            df = df[df["status"] == status]
-        df = df.reset_index(drop=True)
-        df["current_stage_name"] = df["current_stage"].map(self.stage_names).fillna("")
-        df["current_partner_name"] = df["current_partner"].map(self.partner_names).fillna("")
-        return df
+        return CaseSequence(
+            self, metrics_module.case_list(self.chain, **kwargs, involving=involving, status=status)
+        )
+
+    def named_cases(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Case rows with the names of their current stage and last partner beside the codes."""
+        frame = frame.reset_index(drop=True)
+        frame["current_stage_name"] = frame["current_stage"].map(self.stage_names).fillna("")
+        frame["current_partner_name"] = frame["current_partner"].map(self.partner_names).fillna("")
+        return frame
+
+
+class CaseSequence:
+    """Case rows as a sequence that Django's Paginator and DRF's pagination can slice: its
+    length is a count in the engine and a slice is one page computed there (named rows as
+    dicts), so no request ever holds the whole list."""
+
+    def __init__(self, data: MonitorData, rows: metrics_module.CaseRows) -> None:
+        self.data = data
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("Case rows are read a page (a slice) at a time.")
+        start, stop = index.start or 0, index.stop
+        if stop is None or stop <= start:
+            return []
+        return self.data.named_cases(self.rows.page(start, stop - start)).to_dict("records")
+
+    def batches(self, chunk_size: int = 10_000):
+        """Every row, in order, as named frames of up to `chunk_size` rows."""
+        for batch in self.rows.batches(chunk_size):
+            yield self.data.named_cases(batch.to_pandas())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,51 @@ def chain_metrics(
     return result_cache().get_or_compute(chain.slug, version, params, compute)
 
 
+@dataclass
+class CaseRows:
+    """A chain's pseudonymised case rows for one selection (columns and order:
+    keten.analytics.flow.CaseList): the count and any page computed in the engine and cached
+    on disk like every metric, or every row as a stream of Arrow batches (CSV downloads).
+    Who may see them is decided by the monitor (`MonitorData.case_rows`), not here."""
+
+    chain: Any
+    filters: dict[str, Any]
+    involving: tuple[str, ...] = ()
+    status: str | None = None
+
+    @cached_property
+    def spec(self) -> ChainSpec:
+        return self.chain.to_spec()
+
+    def _parameters(self, what: str, **extra: Any) -> dict[str, Any]:
+        params = _parameters(self.spec, "case_list", **self.filters)
+        return {**params, "involving": sorted(self.involving), "status": self.status, "what": what, **extra}
+
+    def _cases(self) -> flow.CaseList:
+        return flow.case_list(
+            load_events(self.chain),
+            self.spec,
+            involving=self.involving,
+            status=self.status,
+            **self.filters,
+        )
+
+    def _cached(self, params: dict[str, Any], compute: Any) -> Any:
+        return result_cache().get_or_compute(self.chain.slug, store_version(self.chain), params, compute)
+
+    def count(self) -> int:
+        return self._cached(self._parameters("count"), lambda: self._cases().count())
+
+    def page(self, offset: int, limit: int) -> pd.DataFrame:
+        """`limit` rows from position `offset` (0-based)."""
+        params = self._parameters("page", offset=offset, limit=limit)
+        return self._cached(params, lambda: self._cases().page(offset, limit))
+
+    def batches(self, chunk_size: int = 10_000) -> Any:
+        """Every row, in order, as a `pyarrow.RecordBatchReader`."""
+        return self._cases().batches(chunk_size)
+
+
 def case_list(
     chain: Any,
     *,
@@ -180,11 +226,12 @@ def case_list(
     partner: str | None = None,
     attribute: tuple[str, str] | None = None,
     as_of: Any = None,
-    use_cache: bool = True,
-) -> pd.DataFrame:
-    """Pseudonymised case rows for drill-down (columns: keten.analytics.flow.case_table).
-    With `partner`, only the cases in which that partner has events."""
-    spec = chain.to_spec()
+    involving: tuple[str, ...] = (),
+    status: str | None = None,
+) -> CaseRows:
+    """Pseudonymised case rows for drill-down (see `CaseRows`). With `partner`, only the cases
+    in which that partner has events; with `involving`, the cases in which all these partners
+    have events; with `status` (reached, dropped, open), the cases with that status."""
     filters = {
         "grain": grain,
         "start": start,
@@ -193,11 +240,6 @@ def case_list(
         "attribute": attribute,
         "as_of": as_of,
     }
-    params = _parameters(spec, "case_list", **filters)
-
-    def compute() -> pd.DataFrame:
-        return flow.case_table(load_events(chain), spec, **filters)
-
-    if not use_cache:
-        return compute()
-    return result_cache().get_or_compute(chain.slug, store_version(chain), params, compute)
+    # Validates the filters now (a clear ValueError), not when the first page is asked for.
+    make_filters(chain.to_spec(), **filters)
+    return CaseRows(chain, filters, tuple(dict.fromkeys(involving)), status)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from keten import csvsafe, formatting
 from keten.monitor.data import MonitorData
-from keten.monitor.suppression import SUPPRESSED
+from keten.monitor.suppression import PROTECTING, SUPPRESSED
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,9 @@ DATASETS: dict[str, Dataset] = {
                 _c("current_partner_name", gettext_lazy("Last partner")),
                 _c("status", gettext_lazy("Status")),
             ),
-            lambda d: d.cases(),
+            # The first rows only: pages and the CSV read MonitorData.case_rows a page or a
+            # stream of batches at a time, never the whole list.
+            lambda d: pd.DataFrame(d.case_rows()[:100]),
             case_rows=True,
         ),
     )
@@ -294,16 +296,20 @@ def html_table(
 ) -> dict:
     """Rows of display cells for templates/monitor/includes/table.html."""
     suppressed_text = _("fewer than %(n)s") % {"n": min_cell}
+    # A cell hidden only so that a small one cannot be computed from it (see suppression.py).
+    protecting_text = _("hidden")
     records = frame.head(limit).to_dict("records") if limit else frame.to_dict("records")
     rows = []
     for record in records:
         hidden = bool(record.get(SUPPRESSED, False))
+        protecting = set(filter(None, str(record.get(PROTECTING) or "").split(",")))
         cells = []
         for col in columns:
             value = record.get(col.key)
             numeric = col.kind in ("int", "days", "share", "float")
             if hidden and _missing(value) and numeric:
-                cells.append({"text": suppressed_text, "num": True, "suppressed": True})
+                text = protecting_text if col.key in protecting else suppressed_text
+                cells.append({"text": text, "num": True, "suppressed": True})
             else:
                 cells.append(
                     {"text": display(value, kind_of(col, record)), "num": numeric, "suppressed": False}
@@ -313,15 +319,34 @@ def html_table(
 
 
 def to_csv(frame: pd.DataFrame, columns: tuple[Column, ...]) -> str:
-    """CSV text with the dataset's columns (codes as headers) and a `suppressed` column."""
+    """CSV text with the dataset's columns (codes as headers), a `suppressed` column and, where
+    secondary suppression applies, `hidden_to_protect` (the columns hidden as a cover)."""
     out = io.StringIO()
     writer = csvsafe.writer(out)
     keys = [c.key for c in columns]
     with_flag = SUPPRESSED in frame.columns
-    writer.writerow(keys + ([SUPPRESSED] if with_flag else []))
+    with_covers = PROTECTING in frame.columns
+    writer.writerow(keys + ([SUPPRESSED] if with_flag else []) + ([PROTECTING] if with_covers else []))
     for record in frame.to_dict("records"):
         row = [csv_value(record.get(c.key), c.kind) for c in columns]
         if with_flag:
             row.append("true" if record.get(SUPPRESSED) else "false")
+        if with_covers:
+            row.append(record.get(PROTECTING) or "")
         writer.writerow(row)
     return out.getvalue()
+
+
+def csv_chunks(frames: Iterable[pd.DataFrame], columns: tuple[Column, ...]) -> Iterator[str]:
+    """`to_csv` a frame at a time: the header, then the rows of each frame as one piece of
+    text (for a streamed download); every cell goes through `keten.csvsafe` as in `to_csv`."""
+    header = True
+    for frame in frames:
+        text = to_csv(frame, columns)
+        if not header:
+            text = text.split("\r\n", 1)[1]
+        header = False
+        if text:
+            yield text
+    if header:
+        yield to_csv(pd.DataFrame(columns=[c.key for c in columns]), columns)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from keten import formatting
 from keten.chains.actions import record_audit
 from keten.chains.permissions import chain_and_membership
 from keten.monitor import charts
@@ -25,9 +26,15 @@ from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData
 from keten.monitor.forms import FilterForm
-from keten.monitor.tables import DATASETS, html_table, to_csv
+from keten.monitor.tables import DATASETS, csv_chunks, html_table, to_csv
 
-CASE_PAGE_SIZE = 100
+CASE_PAGE_SIZE = 50
+# Rows per piece of a streamed case CSV (one Arrow batch from the engine).
+CSV_BATCH_ROWS = 10_000
+
+
+def _case_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[c.key for c in DATASETS["cases"].columns])
 
 
 def _view_key(chain) -> str:
@@ -210,8 +217,12 @@ def handover(request, slug, from_partner, to_partner):
     extra = {}
     if ctx["viewer"].sees_case_rows:
         # Case rows are never cached with the page: each view is checked and audited.
-        cases = data.cases(involving=(from_partner, to_partner))
-        extra = {"case_table": _table(ctx, "cases", cases, limit=CASE_PAGE_SIZE), "case_count": len(cases)}
+        cases = data.case_rows(involving=(from_partner, to_partner))
+        rows = cases[:CASE_PAGE_SIZE]
+        count = cases.count()
+        table = _table(ctx, "cases", _case_frame(rows))
+        table["truncated"] = count > len(rows)
+        extra = {"case_table": table, "case_count": count}
         record_audit(
             request.user,
             ctx["chain"],
@@ -219,7 +230,7 @@ def handover(request, slug, from_partner, to_partner):
             page="handover",
             pair=[from_partner, to_partner],
             filters=ctx["filters"].query(),
-            rows=min(len(cases), CASE_PAGE_SIZE),
+            rows=len(rows),
             format="html",
         )
     heading = f"{names[from_partner]} ⇄ {names[to_partner]}"
@@ -431,10 +442,9 @@ def cases(request, slug):
     status = request.GET.get("status") or None
     if status not in (None, "open", "reached", "dropped"):
         status = None
-    frame = ctx["data"].cases(status=status)
-    paginator = Paginator(range(len(frame)), CASE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = frame.iloc[page.start_index() - 1 : page.end_index()] if len(frame) else frame
+    # The paginator counts in the engine and asks it for this page only.
+    page = Paginator(ctx["data"].case_rows(status=status), CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = page.object_list
     record_audit(
         request.user,
         ctx["chain"],
@@ -451,8 +461,13 @@ def cases(request, slug):
         "monitor/cases.html",
         {
             **ctx,
-            "case_table": _table(ctx, "cases", rows),
-            "case_count": len(frame),
+            "case_table": _table(ctx, "cases", _case_frame(rows)),
+            "case_count": page.paginator.count,
+            "case_range": {
+                "first": formatting.count(page.start_index()),
+                "last": formatting.count(page.end_index()),
+                "total": formatting.count(page.paginator.count),
+            },
             "page_obj": page,
             "status": status or "",
             "csv_url": _csv_url(ctx, "cases") + (f"&status={status}" if status and ctx["query"] else ""),
@@ -468,21 +483,27 @@ def download_csv(request, slug, dataset):
         raise Http404("No such dataset.")
     ctx = _monitor(request, slug)
     data: MonitorData = ctx["data"]
+    filename = f'attachment; filename="{ctx["chain"].slug}-{dataset}.csv"'
     if d.case_rows:
         status = request.GET.get("status") or None
-        frame = data.cases(status=status if status in ("open", "reached", "dropped") else None)
+        cases = data.case_rows(status=status if status in ("open", "reached", "dropped") else None)
         record_audit(
             request.user,
             ctx["chain"],
             "cases.downloaded",
             filters=ctx["filters"].query(),
-            rows=len(frame),
+            rows=cases.count(),
             format="csv",
         )
-    else:
-        frame = d.frame(data)
-    response = HttpResponse(to_csv(frame, d.columns), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{ctx["chain"].slug}-{dataset}.csv"'
+        # Written while DuckDB hands over its batches: a list of millions of cases never sits
+        # in memory whole.
+        response = StreamingHttpResponse(
+            csv_chunks(cases.batches(CSV_BATCH_ROWS), d.columns), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = filename
+        return response
+    response = HttpResponse(to_csv(d.frame(data), d.columns), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = filename
     return response
 
 

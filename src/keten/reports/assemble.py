@@ -163,6 +163,8 @@ class Formatter:
 
     def __init__(self, min_cell: int) -> None:
         self.small = f"<{min_cell}"
+        # A figure hidden only so that a small one cannot be worked out from it.
+        self.hidden = _("hidden")
 
     def missing(self, value: Any) -> bool:
         return value is None or (not isinstance(value, str) and pd.isna(value))
@@ -275,14 +277,22 @@ class _Context:
         # Figures after suppression: what this edition may print.
         s = figures.suite
         self.kpis = [self._hide_kpi(k) for k in figures.kpis]
-        self.norm_frame = self._hide_rows(
-            s["norm_compliance"], "cases", ["within", "late", "late_open", "open", "share"]
+        self.norm_frame = self._hide_period_rows(
+            s["norm_compliance"],
+            "cases",
+            ["within", "late", "late_open", "open", "share"],
+            ["agreement"],
+            "mature",
         )
         self.handovers_month = self._hide_rows(
             figures.handovers_by_month, "cases", ["transitions", "median_days", "p80_days"]
         )
-        self.stage_flow = self._hide_counts(s["stage_flow"], ["inflow", "outflow", "wip"])
-        self.throughput = self._hide_rows(
+        self.stage_flow = (
+            sup.hide_stage_flow(s["stage_flow"], self.min_cell)
+            if self.suppress and not s["stage_flow"].empty
+            else s["stage_flow"].assign(**{sup.SUPPRESSED: False, sup.PROTECTING: ""})
+        )
+        self.throughput = self._hide_period_rows(
             figures.throughput, "cases", ["median_days", "p20_days", "p80_days"]
         )
         self.stage_times = self._hide_rows(
@@ -301,10 +311,22 @@ class _Context:
             return sup.hide_small_rows(frame, count, values, self.min_cell)
         return frame.assign(**{sup.SUPPRESSED: False})
 
-    def _hide_counts(self, frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    def _hide_period_rows(
+        self,
+        frame: pd.DataFrame,
+        count: str,
+        values: list[str],
+        group_by: list[str] = (),
+        summed: str | None = None,
+    ) -> pd.DataFrame:
         if self.suppress and not frame.empty:
-            return sup.hide_small_counts(frame, counts, self.min_cell)
-        return frame.assign(**{sup.SUPPRESSED: False})
+            return sup.hide_period_rows(frame, count, values, self.min_cell, group_by, summed)
+        return frame.assign(**{sup.SUPPRESSED: False, sup.PROTECTING: ""})
+
+    def _flow_cell(self, row: Any, column: str) -> str:
+        if column in str(getattr(row, sup.PROTECTING, "") or "").split(","):
+            return self.f.hidden
+        return self.f.cases(getattr(row, column))
 
     def partner(self, code: str) -> str:
         return self.partner_names.get(code, code)
@@ -348,10 +370,10 @@ class _Context:
         section.facts.append((_("Partners delivering"), self._partners_text()))
         section.facts.append((_("Late deliveries"), self._late_text()))
         if self.suppress:
-            small = _("Figures that rest on fewer than %(n)s cases are hidden and shown as %(mark)s.") % {
-                "n": self.min_cell,
-                "mark": self.f.small,
-            }
+            small = _(
+                "Figures that rest on fewer than %(n)s cases are hidden and shown as %(mark)s; "
+                "a figure from which one of them could be worked out is hidden too (%(hidden)s)."
+            ) % {"n": self.min_cell, "mark": self.f.small, "hidden": self.f.hidden}
         else:
             small = _(
                 "Small numbers are not hidden in this edition: it is meant for the chain coordinator only."
@@ -576,6 +598,8 @@ class _Context:
         if rows.empty:
             return "–"
         r = rows.iloc[0]
+        if r[sup.PROTECTING]:
+            return self.f.hidden
         if bool(r[sup.SUPPRESSED]):
             return self.f.small
         if self.f.missing(r["share"]):
@@ -591,6 +615,8 @@ class _Context:
         if rows.empty:
             return "–"
         r = rows.iloc[0]
+        if r[sup.PROTECTING]:
+            return self.f.hidden
         if bool(r[sup.SUPPRESSED]):
             return self.f.small
         if not r["cases"]:
@@ -744,9 +770,9 @@ class _Context:
                 rows.append(
                     [
                         self.stage_names.get(r.stage, r.stage),
-                        self.f.cases(r.inflow),
-                        self.f.cases(r.outflow),
-                        self.f.cases(r.wip),
+                        self._flow_cell(r, "inflow"),
+                        self._flow_cell(r, "outflow"),
+                        self._flow_cell(r, "wip"),
                     ]
                 )
             if self.detail or len(rows) <= 8:
@@ -781,7 +807,15 @@ class _Context:
             now = tp[tp["period"] == self.this]
             if not now.empty:
                 r = now.iloc[0]
-                if bool(r[sup.SUPPRESSED]):
+                if r[sup.PROTECTING]:
+                    section.paragraphs.append(
+                        _(
+                            "The figures of %(month)s are hidden, so that a smaller figure "
+                            "cannot be worked out from them."
+                        )
+                        % {"month": month_label(self.month.first)}
+                    )
+                elif bool(r[sup.SUPPRESSED]):
                     section.paragraphs.append(
                         _("Fewer than %(n)s cases reached the goal in %(month)s.")
                         % {"n": self.min_cell, "month": month_label(self.month.first)}

@@ -134,5 +134,7 @@ class CaseSerializer(serializers.Serializer):
 
 class CaseResponseSerializer(serializers.Serializer):
     viewer = ViewerSerializer()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Cases in the whole selection")
+    next = serializers.URLField(allow_null=True, help_text="The next page (null on the last)")
+    previous = serializers.URLField(allow_null=True, help_text="The page before (null on the first)")
     cases = CaseSerializer(many=True)

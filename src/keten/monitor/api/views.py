@@ -16,10 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from keten.analytics.flow import CASE_COLUMNS
 from keten.chains.actions import record_audit
 from keten.chains.models import Membership
 from keten.chains.permissions import IsChainMember
@@ -47,6 +49,7 @@ FILTER_PARAMETERS = [
     ),
 ]
 MAX_CASES = 1000
+CASE_PAGE_SIZE = 100
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -194,14 +197,38 @@ class NormList(ChainMonitorView):
         return Response(cached_payload(data, "norms", payload))
 
 
+class CasePagination(PageNumberPagination):
+    """Pages of case rows (`?page=`, `?page_size=` up to MAX_CASES): the page is computed in
+    the engine (keten.monitor.data.CaseSequence), `count` is the whole selection's."""
+
+    page_size = CASE_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_CASES
+
+    def get_paginated_response(self, data, viewer: Viewer | None = None):
+        return Response(
+            {
+                "viewer": viewer_json(viewer) if viewer else None,
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "cases": data,
+            }
+        )
+
+
 class CaseList(ChainMonitorView):
     @extend_schema(
         parameters=[
             *FILTER_PARAMETERS,
             OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "reached", "dropped"]),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1"),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description=f"Cases per page (at most {MAX_CASES})"
+            ),
         ],
         responses=s.CaseResponseSerializer,
-        summary="Pseudonymised case rows (coordinators; analysts: their partner's cases)",
+        summary="Pseudonymised case rows (coordinators; analysts: their partner's cases), a page at a time",
     )
     def get(self, request, chain_slug):
         data = self.monitor_data(request)
@@ -210,27 +237,18 @@ class CaseList(ChainMonitorView):
                 "Case rows are for coordinators and partner analysts in the operations view."
             )
         status = request.query_params.get("status")
-        frame = data.cases(status=status if status in ("open", "reached", "dropped") else None)
-        rows = frame.head(MAX_CASES)[
-            [
-                "case_id",
-                "first_event",
-                "last_event",
-                "events",
-                "duration_days",
-                "current_stage",
-                "current_partner",
-                "partners",
-                "status",
-            ]
-        ]
+        cases = data.case_rows(status=status if status in ("open", "reached", "dropped") else None)
+        paginator = CasePagination()
+        rows = paginator.paginate_queryset(cases, request, view=self)
+        frame = pd.DataFrame(rows, columns=list(CASE_COLUMNS))[list(CASE_COLUMNS)]
         record_audit(
             request.user,
             self.chain,
             "cases.viewed",
             page="api",
             filters=data.filters.query(),
-            rows=len(rows),
+            page_number=paginator.page.number,
+            rows=len(frame),
             format="json",
         )
-        return Response({"viewer": viewer_json(data.viewer), "count": len(frame), "cases": records(rows)})
+        return paginator.get_paginated_response(records(frame), viewer=data.viewer)
