@@ -154,3 +154,21 @@ def test_an_analyst_uploads_through_the_browser_and_reads_the_report(
     page.wait_for_selector(".events-stored")
     page.screenshot(path=screenshot_dir / "events-report-stored.png", full_page=True)
     assert page.locator(".events-batches tbody tr").count() == 1
+
+
+@pytest.mark.parametrize("name", ["klant 111.222.333.csv", "export_123456782.csv"])
+def test_a_file_named_after_a_bsn_is_refused_and_the_number_goes_nowhere(client, personas, name):
+    number = "111.222.333" if "111" in name else "123456782"
+    client.force_login(personas.analyst_a)
+    response = client.post(
+        URL, {"partner": partner_id(personas.chain, "a"), "file": SimpleUploadedFile(name, A_EVENTS.encode())}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "•••" in body and number not in body
+    assert not IngestBatch.objects.exists()
+    entry = AuditEntry.objects.get(action="events.delivery_refused")
+    assert number not in str(entry.detail) and "•••" in str(entry.detail)
+    client.force_login(personas.coordinator)
+    audit = client.get("/ketens/klein/monitor/audit/")
+    assert audit.status_code == 200 and "•••" in audit.content.decode()
+    assert number not in audit.content.decode()

@@ -180,6 +180,22 @@ def test_the_quarantine_policy_stores_valid_rows_and_keeps_the_rest_downloadable
     ]
 
 
+def test_the_rejects_file_keeps_only_the_columns_the_mapping_reads(small_chain, write):
+    quarantine(small_chain)
+    path = write(
+        "x.csv",
+        "case_id,activity,timestamp,naam,adres,geboortedatum,kanaal\n"
+        "k1,aanmelding,2024-03-01,Jan Jansen,Dorpsstraat 1,1980-04-02,balie\n"
+        "k2,koffie,2024-03-01,Piet de Vries,Kerkweg 2,1975-01-01,post\n",
+    )
+    report = ingest_file(small_chain, path, partner="a", mapping={"attributes": ["kanaal"]})
+    assert report.status == "stored_with_rejects"
+    with open(IngestBatch.objects.get().rejects_path, newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert list(row) == ["source_row", "problem", "case_id", "activity", "timestamp", "kanaal"]
+    assert (row["case_id"], row["activity"], row["kanaal"]) == ("k2", "koffie", "post")
+
+
 def test_a_bad_mapping_is_refused_with_its_errors(small_chain, write):
     report = ingest_file(
         small_chain, write("x.csv", HEADER), partner="a", mapping={"kolom": "x", "timezone": "Mars/Olympus"}

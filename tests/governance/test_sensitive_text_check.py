@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keten.governance.sensitive import check_text, passes_elfproef
+from keten.events.bsn import passes_elfproef
+from keten.governance.sensitive import check_text
 
 TODAY = dt.date(2025, 3, 15)
 

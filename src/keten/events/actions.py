@@ -21,9 +21,16 @@ from keten.chains.actions import record_audit
 from keten.chains.models import Chain, Membership, Partner
 from keten.chains.query import membership_of
 from keten.events import bsn, store
-from keten.events.mapping import mapping_errors
+from keten.events.mapping import mapping_errors, resolve_columns
 from keten.events.models import IngestBatch
-from keten.events.readers import ReadError, csv_error_message, load_source, materialize_rows, sql_literal
+from keten.events.readers import (
+    ReadError,
+    csv_error_message,
+    load_source,
+    materialize_rows,
+    quote_ident,
+    sql_literal,
+)
 from keten.events.validation import (
     CANONICAL_COLUMNS,
     REPEAT_KEY,
@@ -128,7 +135,9 @@ def ingest_file(
     if partner is not None and not isinstance(partner, Partner):
         partner = chain.partners.filter(code=partner).first()
         if partner is None:
-            report = IngestReport(file=source_name or Path(path).name, chain=chain.slug, partner=None)
+            report = IngestReport(
+                file=bsn.mask_bsns(source_name or Path(path).name), chain=chain.slug, partner=None
+            )
             report.problems.append(
                 Problem("unknown_partner", _("This chain has no such partner."), field="partner")
             )
@@ -160,12 +169,28 @@ def ingest_canonical_parquet(chain, path, *, user=None, progress: Progress | Non
 
 def _ingest(chain, path, partner, user, mapping, progress, source_name) -> IngestReport:
     say = progress or (lambda step: None)
+    name = source_name or path.name
     report = IngestReport(
-        file=source_name or path.name,
+        # A BSN in the name goes no further than this: not into the report, the audit or a batch.
+        file=bsn.mask_bsns(name),
         chain=chain.slug,
         partner=partner.code if partner else None,
         policy=chain.reject_policy,
     )
+    if bsn.contains_bsn(name):
+        report.problems.append(
+            Problem(
+                "bsn_in_file_name",
+                _(
+                    "The file name holds a number that passes the BSN eleven-test (shown as %(mask)s). "
+                    "Nothing was read or stored: rename the file without the number and deliver it again."
+                )
+                % {"mask": bsn.MASK},
+                field="file",
+            )
+        )
+        _audit_delivery(user, chain, report)
+        return report
     errors = mapping_errors(mapping)
     if errors:
         report.problems += [Problem("bad_mapping", e, field="mapping") for e in errors]
@@ -265,7 +290,7 @@ def _validate_and_store(
         elif con.execute("SELECT count(*) FROM ev_t WHERE _bsn").fetchone()[0]:
             rows = materialize_rows(con, source)
             candidates = f"(SELECT * FROM {rows} WHERE _row IN (SELECT _row FROM ev WHERE _bsn))"  # noqa: S608
-            found = bsn.scan(con, candidates, source.types)
+            found = bsn.scan(con, candidates, source.types, whole=rows)
         else:
             found = {}
     except duckdb.Error as exc:
@@ -325,8 +350,14 @@ def _validate_and_store(
         rejects = store.rejects_path(chain, batch_id)
         rejects.parent.mkdir(parents=True, exist_ok=True)
         rejects_temp = store.temp_name(rejects)
+        # Only the columns the mapping reads, as delivered: whatever else the file held (a name,
+        # an address, a date of birth) is no business of Keten's and is not kept.
+        resolved, _missing = resolve_columns(mapping, source.columns)
+        mapped = [c for field, c in resolved.items() if field != "__attributes__"]
+        mapped = list(dict.fromkeys([*mapped, *resolved.get("__attributes__", [])]))
+        kept = ", ".join(f"s.{quote_ident(c)}" for c in mapped)
         con.execute(
-            f"COPY (SELECT e._row AS source_row, e._problem AS problem, s.* EXCLUDE (_row) "  # noqa: S608
+            f"COPY (SELECT e._row AS source_row, e._problem AS problem, {kept} "  # noqa: S608
             f"FROM ev e JOIN {materialize_rows(con, source)} s ON s._row = e._row "
             "WHERE e._problem IS NOT NULL ORDER BY e._row) "
             f"TO {sql_literal(rejects_temp)} (HEADER, DELIMITER ',')"

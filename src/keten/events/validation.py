@@ -239,7 +239,7 @@ class StagingQuery:
     """The one pass over `src` that maps, checks and sieves every row (see `staging_query`)."""
 
     ctes: str  # "WITH mapped AS (...), checked AS (...)": select from `checked`
-    bsn_sieve: str  # SQL over `checked`: the row may hold a BSN (nine digits in a row somewhere)
+    bsn_sieve: str  # SQL over `checked`: the row may hold a BSN (passes the cheap sieve)
     bsn_exact: str  # SQL over `checked`: the row holds a number passing the eleven-test
     resolved: dict
 
@@ -247,20 +247,20 @@ class StagingQuery:
 def _validated_columns(
     resolved: dict, rules: ChainRules, mapping: dict, formats: list[str] | None
 ) -> set[str]:
-    """Source columns whose value in a row without problems provably holds no nine digits in a row.
+    """Source columns whose value in a row without problems provably passes no BSN sieve.
 
     Such a value is one of the chain's codes (checked here, once) or a timestamp read with a
     format without long digit runs; the BSN sieve then only looks at them in rows with a problem.
     """
     validated = set()
-    if formats and max(bsn.longest_digit_run(f) for f in formats) < 9:
+    if formats and all(bsn.format_holds_no_bsn(f) for f in formats):
         validated.add(resolved["timestamp"])
     if rules.activity_owner is not None:
         codes = list(rules.activity_owner) + list(mapping.get("activity_values") or {})
-        if not any(bsn.has_nine_digits(c) for c in codes):
+        if not any(bsn.might_hold_bsn(c) for c in codes):
             validated.add(resolved["activity"])
     if "partner" in resolved and rules.partners is not None:
-        if not any(bsn.has_nine_digits(p) for p in rules.partners):
+        if not any(bsn.might_hold_bsn(p) for p in rules.partners):
             validated.add(resolved["partner"])
     return validated
 
@@ -277,7 +277,7 @@ COMMON_LIST_BUDGET = 4_096
 
 
 def _common_clean_values(con, columns: list[str]) -> dict[str, list[str]]:
-    """For the low-cardinality text columns: their values in the first rows that hold no nine digits.
+    """For the low-cardinality text columns: their values in the first rows the BSN sieve passes over.
 
     A regular expression per value costs more than a hash lookup; for a column like the packed
     attributes, with a few hundred distinct values in millions of rows, the sieve then needs the
@@ -304,7 +304,7 @@ def _common_clean_values(con, columns: list[str]) -> dict[str, list[str]]:
     lists = COMMON_LIST_BUDGET // (len(columns) * max(1, threads))
     # The columns with the fewest values first: the most repetitive ones, with the shortest lists.
     found = sorted(found, key=lambda pair: (len(pair[1]), pair[0]))[:lists]
-    clean = {name: [v for v in values if not bsn.has_nine_digits(v)] for name, values in found}
+    clean = {name: [v for v in values if not bsn.might_hold_bsn(v)] for name, values in found}
     return {name: values for name, values in clean.items() if values}
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keten.chains.models import Agreement, Chain, KpiDefinition, Partner
+from keten.events.bsn import RefusesBsn
 from keten.governance.models import (
     Covenant,
     Decision,
@@ -73,7 +74,7 @@ def validate_document(upload) -> None:
         raise ValidationError(_("The file's content does not match its extension %(ext)s.") % {"ext": suffix})
 
 
-class ChainForm(forms.ModelForm):
+class ChainForm(RefusesBsn, forms.ModelForm):
     """A form for a record of one chain: the record is tied to the chain and every choice list
     holds only the chain's partners, norms, KPIs, tables and members."""
 
@@ -227,7 +228,7 @@ class SuccessStoryForm(ChainForm):
         return cleaned
 
 
-class StoryReviewForm(forms.Form):
+class StoryReviewForm(RefusesBsn, forms.Form):
     note = forms.CharField(
         label=_("Note to the author"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -239,7 +240,7 @@ class RelationshipActivityForm(ChainForm):
         fields = ["kind", "title", "held_on", "present", "participants", "description"]
 
 
-class IdentityForm(forms.ModelForm):
+class IdentityForm(RefusesBsn, forms.ModelForm):
     class Meta:
         model = Chain
         fields = ["name", "logo", "colour"]

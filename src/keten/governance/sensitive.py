@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from keten.events.bsn import passes_elfproef
+from keten.events.bsn import find_bsns
 
 MONTHS = (
     "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -67,16 +67,7 @@ class Finding:
 
 
 def _bsn_findings(text: str) -> list[Finding]:
-    # Numbers are often written with dots or spaces in groups ("1234.56.782"); join them first.
-    found = []
-    for match in re.finditer(r"\d[\d .-]{7,12}\d", text):
-        digits = re.sub(r"\D", "", match.group())
-        if passes_elfproef(digits):
-            found.append(Finding("bsn", match.group()))
-    for match in re.finditer(r"(?<!\d)\d{9}(?!\d)", text):
-        if passes_elfproef(match.group()) and not any(f.text == match.group() for f in found):
-            found.append(Finding("bsn", match.group()))
-    return found
+    return [Finding("bsn", found) for found in find_bsns(text)]
 
 
 def _plausible_birth_year(year: int, today: dt.date) -> bool:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from keten.events.bsn import RefusesBsn
 from keten.scan.actions import DONT_KNOW, MAX_INVITATIONS_PER_BATCH
 from keten.scan.itembank import ItemBank
 from keten.scan.models import MIN_CELL_FLOOR, ItemBankVersion, Level
@@ -16,7 +17,7 @@ ITEM_PREFIX = "item_"
 OPEN_PREFIX = "open_"
 
 
-class WaveForm(forms.Form):
+class WaveForm(RefusesBsn, forms.Form):
     name = forms.CharField(
         label=_("Name of the wave"), max_length=200, help_text=_("For example: Spring 2026.")
     )
@@ -96,7 +97,7 @@ class ItemBankUploadForm(forms.Form):
             raise forms.ValidationError(_("Save the file as UTF-8 text and upload it again.")) from None
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(RefusesBsn, forms.Form):
     """The questionnaire: one optional five-point question (plus "don't know") per statement."""
 
     def __init__(self, *args, bank: ItemBank, **kwargs):
@@ -148,7 +149,7 @@ class ResponseForm(forms.Form):
 SCORES = [("", "–")] + [(str(v), str(v)) for v in range(1, 6)]
 
 
-class GainsForm(forms.Form):
+class GainsForm(RefusesBsn, forms.Form):
     """A partner's effort and benefit on the chain's objectives, and what it thinks the others gain."""
 
     effort_hours = forms.DecimalField(
