@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from keten.conf.env import envbool, envint, envstr
+from keten.conf.env import envbool, envint, envsize, envstr
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,13 @@ if KETEN_ENGINE not in {"duckdb", "pyspark"}:
 KETEN_SPARK_MASTER = envstr("KETEN_SPARK_MASTER", "local[2]")
 # Per web process; larger analytics work spills to disk in the data dir instead of growing RSS.
 KETEN_DUCKDB_MEMORY_LIMIT = envstr("KETEN_DUCKDB_MEMORY_LIMIT", "1500MB")
+# Larger deliveries go through `keten ingest` on the server, which has no cap.
+KETEN_MAX_UPLOAD = envsize("KETEN_MAX_UPLOAD", "512MB")
+FILE_UPLOAD_HANDLERS = [
+    "keten.events.uploads.UploadCap",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "keten.events.uploads.ScratchFileUploadHandler",
+]
 
 DEBUG = envbool("KETEN_DEBUG", False)
 SECRET_KEY = envstr("KETEN_SECRET_KEY")

@@ -1,6 +1,7 @@
 """Read settings from the environment, rejecting values that cannot be meant."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,6 +34,19 @@ def envint(name: str, default: int, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value}: must be at least {minimum}.")
     return value
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def envsize(name: str, default: str) -> int:
+    """Return a size such as 512MB, 2GB or 1GiB (or plain bytes) from the environment, in bytes."""
+    raw = os.environ.get(name, "").strip() or default
+    match = re.fullmatch(r"(\d+)\s*([A-Za-z]*)", raw)
+    unit = match and _UNITS.get(match.group(2).upper())
+    if not unit or int(match.group(1)) == 0:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a size such as 512MB or 2GB.")
+    return int(match.group(1)) * unit
 
 
 def envstr(name: str, default: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -15,7 +16,12 @@ from keten.chains.permissions import IsChainMember
 from keten.events.actions import ingest_file
 from keten.events.models import IngestBatch
 from keten.events.query import batches_visible_to, partners_deliverable_by
-from keten.events.views import save_upload
+from keten.events.uploads import save_upload, upload_refused
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "upload_too_large"
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -68,11 +74,15 @@ class DeliveryView(APIView):
                 ReportSerializer, description="Nothing new, or this file was delivered before."
             ),
             422: OpenApiResponse(ReportSerializer, description="Refused: nothing was stored; see problems."),
+            413: OpenApiResponse(description="The file is larger than KETEN_MAX_UPLOAD; nothing was read."),
         },
         tags=["events"],
     )
     def post(self, request, chain_slug):
-        incoming = DeliverySerializer(data=request.data)
+        data = request.data  # parses the upload, which may set the cap's flag
+        if refused := upload_refused(request):
+            raise PayloadTooLarge(refused)
+        incoming = DeliverySerializer(data=data)
         incoming.is_valid(raise_exception=True)
         partner = (
             partners_deliverable_by(self.membership).filter(code=incoming.validated_data["partner"]).first()

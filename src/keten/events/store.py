@@ -60,7 +60,8 @@ STALE_UPLOAD_HOURS = 6
 def remove_stale_scratch(chain) -> list[Path]:
     """Delete what a killed ingestion left in the chain's scratch directory: its working folder
     (a clear-text copy of the delivery, DuckDB spill files) and uploads no request is still
-    writing. Call only under `chain_lock`: every living ingestion of the chain holds it."""
+    writing (here and in the shared upload directory a killed worker leaves them in).
+    Call only under `chain_lock`: every living ingestion of the chain holds it."""
     removed = []
     directory = work_dir(chain)
     cutoff = time.time() - STALE_UPLOAD_HOURS * 3600
@@ -69,6 +70,11 @@ def remove_stale_scratch(chain) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
         elif path.name.startswith("upload-") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    uploads = Path(settings.KETEN_DATA_DIR) / "tmp" / "uploads"
+    for path in uploads.glob("*.upload*"):
+        if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,21 +13,12 @@ from django.views.decorators.http import require_POST
 from keten.chains.actions import record_audit
 from keten.chains.models import Membership
 from keten.chains.permissions import chain_and_membership
-from keten.events import store
 from keten.events.actions import RestoreConflict, ingest_file, restore_batch, withdraw_batch
 from keten.events.forms import DeliveryForm
 from keten.events.query import batches_visible_to, may_download_rejects, partners_deliverable_by
+from keten.events.uploads import save_upload, upload_refused
 
 Role = Membership.Role
-
-
-def save_upload(upload, chain) -> Path:
-    """Write an uploaded file to the chain's scratch directory, chunk by chunk."""
-    handle = tempfile.NamedTemporaryFile(dir=store.work_dir(chain), prefix="upload-", delete=False)  # noqa: SIM115
-    with handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return Path(handle.name)
 
 
 @login_required
@@ -38,12 +26,15 @@ def deliveries(request, slug):
     chain, membership = chain_and_membership(request, slug)
     partners = partners_deliverable_by(membership)
     report = None
+    upload_error = ""
     form = DeliveryForm(partners=partners) if partners.exists() else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         form = DeliveryForm(request.POST, request.FILES, partners=partners)
-        if form.is_valid():
+        if upload_error := upload_refused(request):
+            form = DeliveryForm(partners=partners, initial={"partner": request.POST.get("partner")})
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
             path = save_upload(upload, chain)
             try:
@@ -65,6 +56,7 @@ def deliveries(request, slug):
             "membership": membership,
             "form": form,
             "report": report,
+            "upload_error": upload_error,
             "batches": [(b, may_download_rejects(membership, b)) for b in batches[:200]],
             "is_coordinator": membership.role == Role.COORDINATOR,
         },
