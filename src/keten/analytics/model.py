@@ -7,6 +7,7 @@ with. The Django models in `keten.chains` convert to and from it (`Chain.to_spec
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -16,6 +17,10 @@ KpiKind = Literal["lead_time", "share_reached", "durability", "volume", "wip"]
 Direction = Literal["higher", "lower"]
 RejectPolicy = Literal["reject_file", "quarantine"]
 RepeatedEvents = Literal["keep", "reject"]
+
+#: No chain event happened before this; a chain may only narrow the window, never widen it.
+EARLIEST_EVENT = dt.date(1900, 1, 1)
+MAX_FUTURE_DAYS = 3660
 
 PARTNER_KINDS: tuple[str, ...] = ("producing", "network")
 KPI_KINDS: tuple[str, ...] = ("lead_time", "share_reached", "durability", "volume", "wip")
@@ -125,6 +130,10 @@ class ChainSpec:
     goal_activities: tuple[str, ...] = ()
     reject_policy: RejectPolicy = "reject_file"
     repeated_events: RepeatedEvents = "keep"
+    # The plausible window of event times: earlier, or later than now plus `future_days`, is a
+    # row problem on delivery (a "no date" placeholder, a typo in the year, a wrong time zone).
+    earliest_event: dt.date = EARLIEST_EVENT
+    future_days: int = 1
     partners: tuple[PartnerSpec, ...] = ()
     stages: tuple[StageSpec, ...] = ()
     agreements: tuple[AgreementSpec, ...] = ()

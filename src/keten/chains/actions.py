@@ -109,6 +109,8 @@ def _save_definition(spec: ChainSpec, *, imported_identity: dict) -> Chain:
             "goal_activities": list(spec.goal_activities),
             "reject_policy": spec.reject_policy,
             "repeated_events": spec.repeated_events,
+            "earliest_event": spec.earliest_event,
+            "future_days": spec.future_days,
             "imported_identity": imported_identity,
         },
     )

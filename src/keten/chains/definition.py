@@ -11,6 +11,7 @@ demo generator and notebooks can read definitions too.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import re
@@ -23,8 +24,10 @@ import yaml
 
 from keten.analytics.model import (
     DIRECTIONS,
+    EARLIEST_EVENT,
     KPI_KINDS,
     KPI_PARAMETERS,
+    MAX_FUTURE_DAYS,
     PARTNER_KINDS,
     REJECT_POLICIES,
     REPEATED_EVENTS,
@@ -75,6 +78,8 @@ TOP_KEYS = (
     "goal_activities",
     "reject_policy",
     "repeated_events",
+    "earliest_event",
+    "future_days",
     "partners",
     "stages",
     "agreements",
@@ -244,6 +249,18 @@ class _Loader(yaml.SafeLoader):
 # Checking
 
 
+def _as_date(value: Any) -> dt.date | None:
+    """A date as YAML gives it (2015-01-01 unquoted) or as text; None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _describe(value: Any) -> str:
     """How a wrong value reads in a message."""
     if value is None:
@@ -379,6 +396,17 @@ class _Checker:
             hint=lambda v: f" (write {v}% as {v / 100:g})" if _is_number(v) and 1 < v <= 100 else "",
         )
 
+    def earliest_event(self, data: dict) -> None:
+        if data.get("earliest_event") is None:
+            return
+        value = _as_date(data["earliest_event"])
+        if value is None or not EARLIEST_EVENT <= value <= dt.date.today():
+            self.error(
+                "earliest_event",
+                f"must be a date like 2015-01-01 between {EARLIEST_EVENT} and today, "
+                f"got {_describe(data['earliest_event'])}",
+            )
+
     def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...]) -> Any:
         if key not in data or data[key] is None:
             return None
@@ -474,6 +502,14 @@ class _Checker:
         )
         self.choice(data, "reject_policy", "", REJECT_POLICIES)
         self.choice(data, "repeated_events", "", REPEATED_EVENTS)
+        self.earliest_event(data)
+        self.number(
+            data,
+            "future_days",
+            "",
+            f"a whole number of days from 0 to {MAX_FUTURE_DAYS}",
+            lambda v: isinstance(v, int) and 0 <= v <= MAX_FUTURE_DAYS,
+        )
 
         partner_items = self.items(data, "partners", "", required=True)
         for path, partner in partner_items:
@@ -665,6 +701,8 @@ def _spec_from_data(data: dict) -> ChainSpec:
         goal_activities=tuple(data.get("goal_activities") or ()),
         reject_policy=data.get("reject_policy") or defaults.reject_policy,
         repeated_events=data.get("repeated_events") or defaults.repeated_events,
+        earliest_event=_as_date(data.get("earliest_event")) or defaults.earliest_event,
+        future_days=defaults.future_days if data.get("future_days") is None else data["future_days"],
         partners=tuple(
             PartnerSpec(
                 code=p["code"],
@@ -817,6 +855,8 @@ def _data_from_spec(spec: ChainSpec, *, for_file: bool) -> dict[str, Any]:
         goal_activities=flow_list(spec.goal_activities),
         reject_policy=spec.reject_policy,
         repeated_events=spec.repeated_events,
+        earliest_event=spec.earliest_event,
+        future_days=spec.future_days,
         partners=[partner(p) for p in spec.partners],
         stages=[
             {

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from keten.analytics.model import (
+    EARLIEST_EVENT,
+    MAX_FUTURE_DAYS,
     ActivitySpec,
     AgreementSpec,
     ChainSpec,
@@ -70,6 +72,18 @@ class Chain(models.Model):
             "kept as separate events, or rejected as rows with a problem."
         ),
     )
+    earliest_event = models.DateField(
+        _("earliest event"),
+        default=EARLIEST_EVENT,
+        validators=[MinValueValidator(EARLIEST_EVENT)],
+        help_text=_("An event dated before this is a row problem on delivery."),
+    )
+    future_days = models.PositiveIntegerField(
+        _("days ahead allowed"),
+        default=1,
+        validators=[MaxValueValidator(MAX_FUTURE_DAYS)],
+        help_text=_("An event dated later than now plus this many days is a row problem on delivery."),
+    )
     # Name and colour as the last imported definition file gave them: a re-import that repeats
     # them keeps what the web interface set since (keten.chains.plan.resolve_identity).
     imported_identity = models.JSONField(default=dict, blank=True, editable=False)
@@ -102,6 +116,8 @@ class Chain(models.Model):
             goal_activities=tuple(self.goal_activities),
             reject_policy=self.reject_policy,
             repeated_events=self.repeated_events,
+            earliest_event=self.earliest_event,
+            future_days=self.future_days,
             partners=tuple(p.to_spec() for p in self.partners.all()),
             stages=tuple(s.to_spec() for s in stages),
             agreements=tuple(a.to_spec() for a in agreements),

@@ -90,6 +90,8 @@ def _rules(chain: Chain, partner: Partner | None) -> ChainRules:
         partners=tuple(p.code for p in spec.partners),
         delivering_partner=partner.code if partner else None,
         repeated_events=chain.repeated_events,
+        earliest=chain.earliest_event.isoformat(),
+        future_days=chain.future_days,
     )
 
 

@@ -8,6 +8,7 @@ events in Python.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from django.utils.translation import gettext as _
 
+from keten.analytics import model
 from keten.events import bsn, store
 from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident, sql_literal
@@ -26,11 +28,9 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 10
 MAX_EXAMPLES = 5
-# Clocks differ a little between a partner's system and ours: only later than this is "future".
-FUTURE_TOLERANCE = "INTERVAL 10 MINUTE"
 # Before this no chain event happened: a date such as 0001-01-01 is a "no date" placeholder, and
-# stored it would break every period a page shows.
-EARLIEST_EVENT = "1900-01-01"
+# stored it would break every period a page shows. A chain may set a later one.
+EARLIEST_EVENT = model.EARLIEST_EVENT.isoformat()
 
 # Tried in this order on a sample of the column when the mapping names no format.
 AWARE_FORMATS = (
@@ -159,6 +159,7 @@ class ChainRules:
     delivering_partner: str | None  # None: a chain-wide file (partner column, or the activity's owner)
     repeated_events: str = "keep"  # keep | reject (see docs/event-format.md)
     earliest: str = EARLIEST_EVENT  # an event before this date (in UTC) is a row problem
+    future_days: int = 1  # so is one later than now plus this many days (clocks, time zones)
 
 
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:
@@ -414,7 +415,7 @@ def staging_query(
                      WHEN case_id IS NULL OR activity IS NULL OR ts_raw IS NULL OR partner IS NULL
                        THEN 'missing_value'
                      WHEN timestamp IS NULL THEN 'bad_timestamp'
-                     WHEN timestamp > now() + {FUTURE_TOLERANCE} THEN 'future_timestamp'
+                     WHEN timestamp > now() + INTERVAL {int(rules.future_days)} DAY THEN 'future_timestamp'
                      WHEN timestamp < {earliest} THEN 'early_timestamp'
                      WHEN {activity_check} THEN 'unknown_activity'
                      WHEN {partner_check} THEN 'unknown_partner'
@@ -654,9 +655,12 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
                     [code],
                 ).fetchall()
             ]
+            latest = dt.datetime.now(dt.UTC) + dt.timedelta(days=rules.future_days)
             message = _(
-                "Events in the future (column '%(column)s'): %(n)s. Check the export's dates and time zone."
-            ) % {"n": n, "column": ts_column}
+                "Events in the future, dated after %(latest)s (column '%(column)s'): %(n)s. Check the "
+                "export's dates and time zone. A chain that records planned events can allow more days "
+                "ahead with future_days in its definition."
+            ) % {"n": n, "column": ts_column, "latest": latest.strftime("%Y-%m-%d %H:%M UTC")}
         elif code == "early_timestamp":
             fieldname = ts_column
             examples = [
@@ -669,7 +673,8 @@ def _row_problems(con, resolved: dict, rules: ChainRules) -> list[Problem]:
             ]
             message = _(
                 "Events dated before %(earliest)s (column '%(column)s'): %(n)s. A date such as "
-                "0001-01-01 usually stands for 'no date': leave those rows out or give the real date."
+                "0001-01-01 usually stands for 'no date': leave those rows out or give the real date. "
+                "The chain's earliest_event sets this date."
             ) % {"n": n, "column": ts_column, "earliest": rules.earliest}
         elif code == "unknown_activity":
             fieldname = resolved["activity"]

@@ -66,6 +66,22 @@ def _clean(spec: Spec) -> Spec:
     return spec
 
 
+#: A timeline shows at most this many periods (a year of days, thirty years of months): one
+#: event dated 1900 must not make a chart of 45,000 days. Bounded here, so Altair's row limit
+#: (meant for unbounded notebook data) is off.
+MAX_CHART_PERIODS = 366
+alt.data_transformers.disable_max_rows()
+
+
+def latest_periods(frame: pd.DataFrame, limit: int = MAX_CHART_PERIODS) -> tuple[pd.DataFrame, str | None]:
+    """The rows of the latest `limit` periods, and the first period left out (None: none)."""
+    if "period" not in frame.columns or frame["period"].nunique() <= limit:
+        return frame, None
+    periods = sorted(frame["period"].dropna().unique())
+    kept = periods[-limit:]
+    return frame[frame["period"].isin(kept)], periods[0]
+
+
 def _periods(frame: pd.DataFrame, column: str = "period") -> pd.DataFrame:
     """Periods as ISO date strings: JSON-safe and read as temporal by Vega-Lite."""
     out = frame.copy()

@@ -68,6 +68,19 @@ def _chart(name: str, spec: dict, title: str, table: dict | None = None, csv_url
     return {"id": f"chart-{name}", "spec": spec, "title": title, "table": table, "csv_url": csv_url}
 
 
+def _timeline(ctx: dict, name: str, draw, frame: pd.DataFrame, title: str, dataset: str) -> dict:
+    """A chart over periods with its table, both of the latest periods only when there are
+    very many (a long history at day grain); the CSV keeps them all and the page says so."""
+    shown, first = charts.latest_periods(frame)
+    chart = _chart(name, draw(shown), title, _table(ctx, dataset, shown), _csv_url(ctx, dataset))
+    if first is not None:
+        chart["note"] = _(
+            "The chart and the table show the latest %(shown)s periods; the CSV holds them all, "
+            "from %(first)s. Choose a start month or a coarser grain to see earlier ones here."
+        ) % {"shown": charts.MAX_CHART_PERIODS, "first": formatting.date_label(first)}
+    return chart
+
+
 def _csv_url(ctx: dict, dataset: str) -> str:
     return reverse("monitor-csv", args=[ctx["chain"].slug, dataset]) + (
         f"?{ctx['query']}" if ctx["query"] else ""
@@ -244,12 +257,13 @@ def _throughput(ctx: dict) -> dict:
     stages = data.stage_times()
     chain_stages = data.chain_stage_times()
     return {
-        "duration_chart": _chart(
+        "duration_chart": _timeline(
+            ctx,
             "throughput",
-            charts.duration_chart(summary, accent=accent),
+            lambda frame: charts.duration_chart(frame, accent=accent),
+            summary,
             _("Throughput time per month the goal was reached (median, 20th to 80th percentile band)"),
-            _table(ctx, "throughput", summary),
-            _csv_url(ctx, "throughput"),
+            "throughput",
         ),
         "chain_stage_chart": _chart(
             "chain-stage-times",
@@ -288,12 +302,13 @@ def _norms(ctx: dict) -> dict:
             {
                 "agreement": agreement,
                 "total": _none_for_nan(total.iloc[0].to_dict()) if len(total) else None,
-                "chart": _chart(
+                "chart": _timeline(
+                    ctx,
                     f"norm-{agreement.code}",
-                    charts.norm_chart(periods, accent=accent),
+                    lambda frame: charts.norm_chart(frame, accent=accent),
+                    periods,
                     agreement.name,
-                    _table(ctx, "norms", periods),
-                    _csv_url(ctx, "norms"),
+                    "norms",
                 ),
             }
         )
@@ -315,12 +330,13 @@ def _stages(ctx: dict) -> dict:
     frame = data.stage_flow()
     latest = frame[frame["period"] == frame["period"].max()] if len(frame) else frame
     return {
-        "flow_chart": _chart(
+        "flow_chart": _timeline(
+            ctx,
             "stage-flow",
-            charts.stage_flow_chart(frame, accent=ctx["chain"].colour),
+            lambda frame: charts.stage_flow_chart(frame, accent=ctx["chain"].colour),
+            frame,
             _("Inflow, outflow and work in progress per stage"),
-            _table(ctx, "stage_flow", frame),
-            _csv_url(ctx, "stage_flow"),
+            "stage_flow",
         ),
         "latest": _table(ctx, "stage_flow", latest),
     }
