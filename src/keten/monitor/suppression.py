@@ -189,8 +189,11 @@ def hide_stage_flow(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         return out
     for _stage, index in frame.groupby("stage", sort=False).groups.items():
         index = list(frame.loc[index].sort_values("period", kind="stable").index)
-        values = {(t, c): int(frame.at[i, c]) for t, i in enumerate(index) for c in FLOW_COUNTS}
-        hidden = {(t, c) for t, i in enumerate(index) for c in FLOW_COUNTS if pd.isna(out.at[i, c])}
+        values, hidden = {}, set()
+        for c in FLOW_COUNTS:  # whole columns at once: a stage can have tens of thousands of days
+            counts = frame.loc[index, c].astype(int).tolist()
+            values.update(((t, c), n) for t, n in enumerate(counts))
+            hidden.update((t, c) for t in out.loc[index, c].isna().to_numpy().nonzero()[0].tolist())
         for t, column in _flow_covers(len(index), values, hidden, min_cell):
             i = index[t]
             out[column] = out[column].astype("object")
@@ -232,19 +235,34 @@ def solvable_flow_cells(periods: int, hidden: set) -> list[tuple[int, str]]:
     other hidden cell drops out: a hidden inflow/outflow forces c(t) = 0 and a hidden WIP(t)
     forces c(t) = c(t+1) (or c(t) = 0 in the last period). So a hidden inflow or outflow is
     solvable when its block is free of other hidden cells, and a hidden WIP(t) when the block
-    before or after it is.
+    before or after it is. Counted with running sums, in one pass over the periods: a century
+    of days is 36,500 periods, and the cells of a long case are all hidden together.
     """
+    last = periods - 1
+    last_wip_hidden = (last, "wip") in hidden
+    flows_before = [0] * (periods + 1)  # hidden inflows and outflows in the periods before t
+    for t in range(periods):
+        flows_before[t + 1] = flows_before[t] + ((t, "inflow") in hidden) + ((t, "outflow") in hidden)
+    block_end = [0] * periods
+    block_start = [0] * periods
+    for t in range(periods):
+        block_start[t] = block_start[t - 1] if t and (t - 1, "wip") in hidden else t
+    for t in reversed(range(periods)):
+        block_end[t] = block_end[t + 1] if t < last and (t, "wip") in hidden else t
+
+    def flows(first: int, end: int) -> int:
+        return flows_before[end + 1] - flows_before[first]
+
     solvable = []
     for cell in sorted(hidden):
         t, column = cell
-        blocks = _flow_blocks(periods, hidden, skip=cell)
-        where = {p: b for b in blocks for p in b}
-        if column != "wip" or t == periods - 1:
-            free = not _pinned(where[t], periods, hidden, cell)
-        else:
-            free = not _pinned(where[t], periods, hidden, cell) or not _pinned(
-                where[t + 1], periods, hidden, cell
-            )
+        start, end = block_start[t], block_end[t]
+        if column != "wip":
+            free = flows(start, end) == 1 and not (end == last and last_wip_hidden)
+        elif t == last:
+            free = flows(start, end) == 0
+        else:  # without this WIP the block splits into start..t and t+1..end
+            free = flows(start, t) == 0 or (flows(t + 1, end) == 0 and not (end == last and last_wip_hidden))
         if free:
             solvable.append(cell)
     return solvable
