@@ -154,12 +154,74 @@ def screenshot_dir():
     return path
 
 
+def totp_code(key: bytes) -> str:
+    """The code an authenticator app would show now for this key."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(key).token():06d}"
+
+
+def pass_second_factor(client, user) -> None:
+    """The code step after a password login through the form, for a user who must have one
+    (their app set up earlier): the code is computed from the key, as the app would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from keten.accounts.two_factor import second_factor_required
+
+    if second_factor_required(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "app"})
+        response = client.post("/account/tweede-factor/code/", {"code": totp_code(device.bin_key)})
+        assert response.status_code == 302, response.content.decode()
+
+
 def log_in(page, live_server, username, password=Personas.password):
-    """Log in through the real login form."""
+    """Log in through the real login form, and through the second step where the user has one
+    (a coordinator sets it up on first login: the key is read off the page, as an app would)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]:has-text('Log')")
+    page.press("#id_password", "Enter")  # in whatever language the page is in
+    page.wait_for_load_state()
+    if "/account/tweede-factor/code/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # a test may log in twice in 30 s
+        page.fill("#id_code", totp_code(device.bin_key))
+        page.press("#id_code", "Enter")
+        page.wait_for_load_state()
+    elif "/account/tweede-factor/" in page.url:
+        secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+        page.fill("#id_code", totp_code(base64.b32decode(secret + "=" * (-len(secret) % 8))))
+        page.press("#id_code", "Enter")
+        page.wait_for_load_state()
+
+
+@pytest.fixture(autouse=True)
+def force_login_is_a_whole_login(monkeypatch):
+    """`client.force_login` stands for a finished login: the password and, for a user who must
+    have one, the second factor (tests of the second step itself log in through the forms)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from keten.accounts.two_factor import second_factor_required
+
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain(self, user, backend)
+        if second_factor_required(user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "tests"}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

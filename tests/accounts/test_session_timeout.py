@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 
+from tests.conftest import pass_second_factor
+
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -21,6 +23,7 @@ def clock():
 def logged_in(client, user, password):
     response = client.post("/login/", {"username": user.username, "password": password})
     assert response.status_code == 302
+    pass_second_factor(client, user)
     return client
 
 

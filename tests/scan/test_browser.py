@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from keten.scan import actions
 from keten.scan.models import Response
-from tests.conftest import Personas
+from tests.conftest import log_in
 from tests.scan.conftest import respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,15 +73,6 @@ def test_a_respondent_answers_saves_resumes_and_sends(page, link, screenshot_dir
         "amb_measurable": 4,
         "urg_now": None,
     }
-
-
-def log_in(page, live_server, username):
-    """Log in through the real form, in whatever language the page is in."""
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", Personas.password)
-    page.press("#id_password", "Enter")
-    page.wait_for_load_state()
 
 
 def wait_for_charts(page):

@@ -66,3 +66,21 @@ class MemberForm(forms.Form):
         if username and self.chain.memberships.filter(user__username=username).exists():
             self.add_error("username", _("%(user)s is already a member of this chain.") % {"user": username})
         return data
+
+
+class CodeForm(forms.Form):
+    """The six digits an authenticator app shows; spaces as some apps group them are allowed."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the six digits the app shows."))
+        return code

@@ -11,13 +11,25 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keten.accounts.actions import add_member, create_api_token, remove_member, revoke_api_token
-from keten.accounts.forms import ApiTokenForm, MemberForm
+from keten.accounts.forms import ApiTokenForm, CodeForm, MemberForm
 from keten.accounts.lockout import locked_usernames, unlock
+from keten.accounts.two_factor import (
+    code_error,
+    confirm_device,
+    confirmed_device,
+    pending_device,
+    qr_svg,
+    safe_next,
+    second_factor_required,
+    secret_text,
+)
 from keten.chains.actions import record_audit
 from keten.chains.permissions import Role, chain_and_membership
 
@@ -52,13 +64,18 @@ def members(request, slug):
         .order_by("user__username")
     )
     locked = locked_usernames(m.user.username for m in rows)
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=[m.user for m in rows], confirmed=True).values_list(
+            "user_id", flat=True
+        )
+    )
     return render(
         request,
         "accounts/members.html",
         {
             "chain": chain,
             "membership": membership,
-            "members": [(m, m.user.username in locked) for m in rows],
+            "members": [(m, m.user.username in locked, m.user_id in with_device) for m in rows],
             "form": form,
             "invitation_link": link,
             "invitation_days": settings.KETEN_INVITATION_DAYS,
@@ -66,16 +83,35 @@ def members(request, slug):
     )
 
 
-@login_required
-@require_POST
-def unlock_member(request, slug, user_id):
+def chain_and_member(request, slug, user_id):
+    """The coordinator's chain and the membership of the member a change is about (or 404)."""
     chain, _membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
     member = chain.memberships.select_related("user").filter(user_id=user_id).first()
     if member is None:
         raise Http404("No such member.")
+    return chain, member
+
+
+@login_required
+@require_POST
+def unlock_member(request, slug, user_id):
+    chain, member = chain_and_member(request, slug, user_id)
     unlock(member.user.username)
     record_audit(request.user, chain, "member.unlocked", member=member.user.username)
     messages.success(request, _("%(user)s can log in again.") % {"user": member.user.username})
+    return redirect("accounts:members", slug=chain.slug)
+
+
+@login_required
+@require_POST
+def reset_two_factor(request, slug, user_id):
+    """A member lost their phone: remove their second factor; they set up a new one at login."""
+    chain, member = chain_and_member(request, slug, user_id)
+    TOTPDevice.objects.filter(user=member.user).delete()
+    record_audit(request.user, chain, "member.second_factor_removed", member=member.user.username)
+    messages.success(
+        request, _("%(user)s sets up a new second factor at the next login.") % {"user": member.user.username}
+    )
     return redirect("accounts:members", slug=chain.slug)
 
 
@@ -146,3 +182,57 @@ def invitation_link(request, user) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return request.build_absolute_uri(reverse("accounts:set-password", args=[uid, token]))
+
+
+@login_required
+def two_factor(request):
+    """Set up the second factor (scan the code, confirm with one code), or see and remove it."""
+    user = request.user
+    required = second_factor_required(user)
+    device = confirmed_device(user)
+    if device and not user.is_verified():
+        return redirect(f"{reverse('accounts:two-factor-verify')}?{urlencode({'next': safe_next(request)})}")
+    if device:
+        if request.method == "POST" and request.POST.get("action") == "remove" and not required:
+            TOTPDevice.objects.filter(user=user).delete()
+            messages.success(
+                request, _("The second factor is off. Your next login asks only for the password.")
+            )
+            return redirect("accounts:two-factor")
+        return render(request, "accounts/two_factor.html", {"device": device, "required": required})
+    pending = pending_device(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = code_error(pending, form.cleaned_data["code"])
+        if error is None:
+            confirm_device(pending)
+            otp_login(request, pending)
+            messages.success(
+                request, _("The second factor is on. Every login now asks for a code from the app.")
+            )
+            return redirect(safe_next(request, reverse("home")))
+        form.add_error("code", error)
+    context = {
+        "form": form,
+        "required": required,
+        "qr": qr_svg(pending),
+        "secret": secret_text(pending),
+        "next": safe_next(request, ""),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@login_required
+def two_factor_verify(request):
+    """The second step of logging in: a code from the app the user set up."""
+    device = confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:two-factor")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = code_error(device, form.cleaned_data["code"])
+        if error is None:
+            otp_login(request, device)
+            return redirect(safe_next(request, reverse("home")))
+        form.add_error("code", error)
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": safe_next(request, "")})

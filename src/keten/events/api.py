@@ -108,7 +108,8 @@ class DeliveryView(APIView):
 
 
 class BatchSerializer(serializers.ModelSerializer):
-    partner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # A canonical Parquet file delivered by a coordinator may hold several partners: then none.
+    partner = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = IngestBatch

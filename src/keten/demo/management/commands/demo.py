@@ -167,6 +167,10 @@ class Command(BaseCommand):
         for login in setup.logins:
             table.add_row(login.username, login.password, login.role, ", ".join(login.chains), login.partner)
         self.console.print(table)
+        self.console.print(
+            "A second factor is optional in the demo; set KETEN_TOTP_REQUIRED=coordinators to try "
+            "what a real installation asks of coordinators (an authenticator app)."
+        )
         if options["no_serve"]:
             self.console.print(f"Ready. Serve it with: keten demo --port {port}")
             return
@@ -187,6 +191,9 @@ class Command(BaseCommand):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "keten.conf.dev"),
             "KETEN_DATA_DIR": str(settings.KETEN_DATA_DIR),
+            # The demo's coordinators log in with the printed password alone; a real
+            # installation asks coordinators for a second factor (the default).
+            "KETEN_TOTP_REQUIRED": os.environ.get("KETEN_TOTP_REQUIRED", "nobody"),
         }
         command = [
             sys.executable,

@@ -15,7 +15,8 @@
         if (window.console) { window.console.error("chart " + el.id + ": " + error); }
         return;
       }
-      window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function () {
+      window.vegaEmbed(el, spec, { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+        tooltip: { disableDefaultStyle: true } }).then(function () {
         el.classList.add("rendered");
       }).catch(function (error) {
         el.classList.add("failed");

@@ -7,7 +7,8 @@
     document.querySelectorAll("[data-scan-chart]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-scan-chart"));
       if (!source) { return; }
-      window.vegaEmbed(el, JSON.parse(source.textContent), { actions: false, renderer: "svg" })
+      window.vegaEmbed(el, JSON.parse(source.textContent), { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+        tooltip: { disableDefaultStyle: true } })
         .then(function () { el.classList.add("rendered"); })
         .catch(function () { el.classList.add("failed"); });
     });
