@@ -4,6 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from keten.accounts.views import LoginView
+
 urlpatterns = [
     path("", include("keten.chains.urls")),
     path("", include("keten.events.urls")),
@@ -12,8 +14,9 @@ urlpatterns = [
     path("", include("keten.scan.urls")),
     path("", include("keten.reports.urls")),
     path("", include("keten.accounts.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # The schema maps every endpoint and parameter: for logged-in users (session or token) only.

@@ -23,10 +23,19 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from keten.accounts.oidc import came_through_oidc
 from keten.chains.models import Membership
 
 # Pages an unverified session may open: the two steps themselves, logging out, the language.
-OPEN_VIEWS = {"login", "logout", "set_language", "accounts:two-factor", "accounts:two-factor-verify"}
+OPEN_VIEWS = {
+    "login",
+    "logout",
+    "set_language",
+    "accounts:two-factor",
+    "accounts:two-factor-verify",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
 
 
 def second_factor_required(user) -> bool:
@@ -97,7 +106,12 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._open(request):
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not came_through_oidc(request)
+            and not self._open(request)
+        ):
             if user_has_device(user, confirmed=True):
                 return self._refuse(request, "accounts:two-factor-verify")
             if second_factor_required(user):

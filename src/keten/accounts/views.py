@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from keten.accounts.actions import add_member, create_api_token, remove_member, revoke_api_token
 from keten.accounts.forms import ApiTokenForm, CodeForm, MemberForm
 from keten.accounts.lockout import locked_usernames, unlock
+from keten.accounts.oidc import oidc_enabled
 from keten.accounts.two_factor import (
     code_error,
     confirm_device,
@@ -236,3 +237,12 @@ def two_factor_verify(request):
             return redirect(safe_next(request, reverse("home")))
         form.add_error("code", error)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": safe_next(request, "")})
+
+
+class LoginView(auth_views.LoginView):
+    """Username and password; and the organisation's own login where one is configured."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            oidc_login=oidc_enabled(), oidc_provider=settings.KETEN_OIDC_PROVIDER_NAME, **kwargs
+        )

@@ -152,6 +152,25 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Login with the organisation's identity provider (OpenID Connect, keten.accounts.oidc): on
+# when a client id and the provider's endpoints (from its /.well-known/openid-configuration)
+# are set. Existing accounts only, matched by verified e-mail address.
+KETEN_OIDC_PROVIDER_NAME = envstr("KETEN_OIDC_PROVIDER_NAME")  # the button says "Log in with <name>"
+OIDC_RP_CLIENT_ID = envstr("KETEN_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = envstr("KETEN_OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("KETEN_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = envstr("KETEN_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = envstr("KETEN_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = envstr("KETEN_OIDC_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = envstr("KETEN_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATE_CLASS = "keten.accounts.oidc.OrganisationLoginStart"
+OIDC_CALLBACK_CLASS = "keten.accounts.oidc.OrganisationLoginCallback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("keten.accounts.oidc.OrganisationLoginBackend")
 # Login lockout (django-axes): after KETEN_LOGIN_FAILURE_LIMIT wrong passwords for one user
 # from one address, that pair is locked for KETEN_LOGIN_LOCKOUT_MINUTES (0: until a chain
 # coordinator or an admin unlocks it).
