@@ -1,18 +1,25 @@
-"""Load benchmark for the monitor pages and API against a running server.
+"""Load and soak benchmark for the monitor pages and API against a running server.
 
 Usage:
     # 1. data: the demo (`uv run keten demo --events 1000000 --no-serve`) or, without it:
     KETEN_DATA_DIR=/tmp/keten-load uv run python benchmarks/load.py prepare --events 1000000
-    # 2. a server on that data dir, e.g.
-    KETEN_DATA_DIR=/tmp/keten-load uv run gunicorn keten.wsgi -w 4 -b 127.0.0.1:8765
+    # 2. a server on that data dir; what is measured is the pages, so the server lets the
+    #    coordinator in on the password alone (as `keten demo` does):
+    KETEN_DATA_DIR=/tmp/keten-load KETEN_TOTP_REQUIRED=nobody \
+        uv run gunicorn keten.wsgi -w 4 -b 127.0.0.1:8765 -p /tmp/keten-load.pid
     # 3. the run (warms every URL once per worker first, then measures):
-    uv run python benchmarks/load.py run --base http://127.0.0.1:8765 --chain werk \\
+    uv run python benchmarks/load.py run --base http://127.0.0.1:8765 --chain werk \
         --clients 20 --seconds 60
+    # a soak: ten minutes, and the workers' memory sampled every 30 s (it must stay flat)
+    uv run python benchmarks/load.py run --clients 20 --seconds 600 --watch-pid $(cat /tmp/keten-load.pid)
 
-Each client logs in through the login form as one of the roles (coordinator, analyst,
-steering, round robin) and requests the monitor pages and API endpoints in turn. Prints a
-table of request count, errors, median, p95 and max latency per URL and overall; exits 1 when
-there were errors or the overall p95 is above --p95-ms.
+Each client logs in through the login form as one of the demo's roles of the chain
+(`<chain>-regisseur`, `<chain>-analist`, `<chain>-stuurgroep`, password `keten-demo`; other
+accounts with --users and KETEN_LOAD_PASSWORD) and requests the monitor pages and API endpoints
+in turn. Prints a table of request count, errors, median, p95 and max latency per URL and
+overall, and with --watch-pid the memory of the server's processes over time; exits 1 when
+there were errors, the overall p95 is above --p95-ms or the memory grew more than 25 % after
+the warm-up.
 """
 
 from __future__ import annotations
@@ -42,8 +49,9 @@ PAGES = [
     "/api/chains/{chain}/flow/",
     "/api/chains/{chain}/norms/",
 ]
-USERS = {"coordinator": "regisseur", "analyst": "analist", "steering": "stuurgroep"}
-PASSWORD = os.environ.get("KETEN_LOAD_PASSWORD", "wachtwoord")
+ROLES = {"coordinator": "{chain}-regisseur", "analyst": "{chain}-analist", "steering": "{chain}-stuurgroep"}
+PASSWORD = os.environ.get("KETEN_LOAD_PASSWORD", "keten-demo")  # the demo's
+MEMORY_GROWTH = 1.25  # the soak fails when the server's memory grows more than this after warm-up
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -73,7 +81,8 @@ def prepare(events: int, chain_file: str) -> None:
     spec = load_chain_definition(Path(REFERENCE_DIR) / chain_file)
     chain = save_chain_spec(spec)
     User = get_user_model()
-    for role, username in USERS.items():
+    for role, name in ROLES.items():
+        username = name.format(chain=chain.slug)
         user = User.objects.filter(username=username).first() or User.objects.create_user(
             username, password=PASSWORD
         )
@@ -123,7 +132,11 @@ def session(base: str, username: str) -> urllib.request.OpenerDirector:
     req = urllib.request.Request(f"{base}/login/", data=data.encode(), headers={"Referer": f"{base}/login/"})
     response = opener.open(req, timeout=30)
     if "/login/" in response.geturl():
-        raise SystemExit(f"could not log in as {username}")
+        raise SystemExit(f"could not log in as {username} (password from KETEN_LOAD_PASSWORD)")
+    if "/tweede-factor/" in response.geturl():
+        raise SystemExit(
+            f"{username} is asked for a second factor: start the server with KETEN_TOTP_REQUIRED=nobody"
+        )
     return opener
 
 
@@ -138,19 +151,39 @@ def fetch(opener, url: str) -> tuple[float, bool]:
     return time.perf_counter() - start, ok
 
 
-def run(base: str, chain: str, partner: str, clients: int, seconds: float, p95_ms: float) -> int:
+def server_memory(pid: int) -> int:
+    """Resident memory of the server: the process and its workers, in bytes."""
+    import psutil
+
+    root = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+
+
+def run(
+    base: str,
+    chain: str,
+    partner: str,
+    clients: int,
+    seconds: float,
+    p95_ms: float,
+    users: list[str] | None = None,
+    watch_pid: int | None = None,
+    warm_rounds: int = 8,
+) -> int:
     urls = [base + p.format(chain=chain, partner=partner) for p in PAGES]
-    roles = list(USERS.values())
+    roles = users or [name.format(chain=chain) for name in ROLES.values()]
     openers = [session(base, roles[i % len(roles)]) for i in range(clients)]
     # Warm: every URL for every role several times, so each worker process has its cache filled.
     for opener in openers[: len(roles)]:
-        for _ in range(8):
+        for _ in range(warm_rounds):
             for url in urls:
                 fetch(opener, url)
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
-    stop = time.monotonic() + seconds
+    memory: list[tuple[float, int]] = []
+    begin = time.monotonic()
+    stop = begin + seconds
 
     def client(i: int) -> None:
         opener = openers[i]
@@ -164,7 +197,16 @@ def run(base: str, chain: str, partner: str, clients: int, seconds: float, p95_m
                 if not ok:
                     errors[url] += 1
 
+    def watch() -> None:
+        while True:
+            memory.append((time.monotonic() - begin, server_memory(watch_pid)))
+            if time.monotonic() >= stop:
+                return
+            time.sleep(min(30.0, max(0.0, stop - time.monotonic())))
+
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    if watch_pid:
+        threads.append(threading.Thread(target=watch))
     for t in threads:
         t.start()
     for t in threads:
@@ -192,7 +234,18 @@ def run(base: str, chain: str, partner: str, clients: int, seconds: float, p95_m
         f"\nthroughput {len(everything) / seconds:.1f} req/s; p95 {p95:.1f} ms "
         f"(goal < {p95_ms:.0f} ms); errors {total_errors}"
     )
-    return 0 if total_errors == 0 and p95 < p95_ms else 1
+    flat = True
+    if memory:
+        print("\n| seconds | server memory MB |\n|--------:|-----------------:|")
+        for at, rss in memory:
+            print(f"| {at:>7.0f} | {rss / 2**20:>16.0f} |")
+        flat = memory[-1][1] <= memory[0][1] * MEMORY_GROWTH
+        growth = memory[-1][1] / memory[0][1] - 1
+        print(
+            f"memory after warm-up {memory[0][1] / 2**20:.0f} MB, at the end {memory[-1][1] / 2**20:.0f} MB "
+            f"({growth:+.0%}; limit {MEMORY_GROWTH - 1:+.0%})"
+        )
+    return 0 if total_errors == 0 and p95 < p95_ms and flat else 1
 
 
 def main() -> int:
@@ -210,11 +263,23 @@ def main() -> int:
     r.add_argument("--clients", type=int, default=20)
     r.add_argument("--seconds", type=float, default=60)
     r.add_argument("--p95-ms", type=float, default=300)
+    r.add_argument("--users", help="comma-separated accounts to log in as, instead of the demo's")
+    r.add_argument("--watch-pid", type=int, help="the server's (gunicorn master's) pid: sample its memory")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.events, args.chain_file)
         return 0
-    return run(args.base.rstrip("/"), args.chain, args.partner, args.clients, args.seconds, args.p95_ms)
+    users = args.users.split(",") if args.users else None
+    return run(
+        args.base.rstrip("/"),
+        args.chain,
+        args.partner,
+        args.clients,
+        args.seconds,
+        args.p95_ms,
+        users=users,
+        watch_pid=args.watch_pid,
+    )
 
 
 if __name__ == "__main__":
