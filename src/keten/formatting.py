@@ -237,3 +237,25 @@ def share_against(value: Any, target: Any) -> str:
     while rounded(percent, decimals) == goal and decimals < SHARE_MAX_DECIMALS:
         decimals += 1
     return number(percent, decimals) + "%"
+
+
+def word(code: Any) -> str:
+    """A status, level or unit code as a word people read ("on_target" -> "On target"); a code
+    outside the vocabulary is shown as it is. CSV files keep the codes: they are the stable
+    vocabulary scripts read."""
+    words = {
+        "on_target": _("On target"),
+        "at_risk": _("At risk"),
+        "off_target": _("Off target"),
+        "no_data": _("No data"),
+        "suppressed": _("Hidden (few cases)"),
+        "open": _("Open"),
+        "reached": _("Goal reached"),
+        "dropped": _("Dropped out"),
+        "chain": _("Whole chain"),
+        "partner": _("One partner"),
+        "share": _("Percentage"),
+        "days": _("Days"),
+        "cases": _("Number of cases"),
+    }
+    return MISSING if is_missing(code) else words.get(str(code), str(code))

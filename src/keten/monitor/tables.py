@@ -27,7 +27,7 @@ from keten.monitor.suppression import PROTECTING, SUPPRESSED
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text, int, float, days, share, date, bool
+    kind: str = "text"  # text, int, float, days, share, date, bool, word
 
 
 def _missing(value) -> bool:
@@ -40,7 +40,7 @@ KPI_UNIT_KINDS = {"share": "share", "days": "days", "cases": "int"}
 
 def display(value, kind: str) -> str:
     """A value as people read it in the active language (`keten.formatting`: rounded, never
-    cut off). Kinds: text, int, float, days, share, date, bool."""
+    cut off). Kinds: text, int, float, days, share, date, bool, word (a code as a word)."""
     if _missing(value):
         return formatting.MISSING
     if kind == "int":
@@ -56,6 +56,8 @@ def display(value, kind: str) -> str:
         return formats.date_format(value, "Y-m-d")
     if kind == "bool":
         return _("yes") if value else _("no")
+    if kind == "word":
+        return formatting.word(value)
     return str(value)
 
 
@@ -101,11 +103,11 @@ DATASETS: dict[str, Dataset] = {
                 _c("objective", gettext_lazy("Objective")),
                 _c("code", gettext_lazy("Code")),
                 _c("name", gettext_lazy("KPI")),
-                _c("level", gettext_lazy("Level")),
+                _c("level", gettext_lazy("Level"), "word"),
                 _c("value", gettext_lazy("Value"), "float"),
                 _c("target", gettext_lazy("Target"), "float"),
-                _c("unit", gettext_lazy("Unit")),
-                _c("status", gettext_lazy("Status")),
+                _c("unit", gettext_lazy("Unit"), "word"),
+                _c("status", gettext_lazy("Status"), "word"),
                 _c("period", gettext_lazy("Period"), "date"),
                 _c("cases", gettext_lazy("Cases"), "int"),
             ),
@@ -259,7 +261,7 @@ DATASETS: dict[str, Dataset] = {
                 _c("duration_days", gettext_lazy("Days"), "days"),
                 _c("current_stage_name", gettext_lazy("Current stage")),
                 _c("current_partner_name", gettext_lazy("Last partner")),
-                _c("status", gettext_lazy("Status")),
+                _c("status", gettext_lazy("Status"), "word"),
             ),
             # The first rows only: pages and the CSV read MonitorData.case_rows a page or a
             # stream of batches at a time, never the whole list.

@@ -189,13 +189,9 @@ class Formatter:
 
 
 def status_label(status: str, min_cell: int) -> str:
-    return {
-        "on_target": _("On target"),
-        "at_risk": _("At risk"),
-        "off_target": _("Off target"),
-        "no_data": _("No data"),
-        sup.SUPPRESSED: _("Fewer than %(n)s cases") % {"n": min_cell},
-    }.get(status, status)
+    if status == sup.SUPPRESSED:
+        return _("Fewer than %(n)s cases") % {"n": min_cell}
+    return formatting.word(status)
 
 
 def month_label(period: str | dt.date) -> str:
