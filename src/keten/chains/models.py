@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keten.analytics.model import (
     EARLIEST_EVENT,
@@ -403,3 +404,113 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    @staticmethod
+    def action_label(action: str) -> str:
+        """The action as words ("events.delivered" -> "Delivery stored"); governance records
+        read as their kind and what happened to it ("Decision created")."""
+        if action in AUDIT_ACTIONS:
+            return str(AUDIT_ACTIONS[action])
+        parts = action.split(".")
+        if len(parts) == 3 and parts[0] == "governance" and parts[2] in AUDIT_VERBS:
+            from django.apps import apps
+
+            try:
+                kind = apps.get_model("governance", parts[1])._meta.verbose_name
+            except LookupError:
+                kind = parts[1]
+            return f"{str(kind).capitalize()}: {AUDIT_VERBS[parts[2]]}"
+        return action
+
+    @property
+    def label(self) -> str:
+        return self.action_label(self.action)
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The detail as (label, text) pairs: lists joined, nested values as "key: value"."""
+
+        def text(value) -> str:
+            if isinstance(value, dict):
+                return "; ".join(
+                    f"{AUDIT_DETAIL.get(k, k.replace('_', ' '))}: {text(v)}" for k, v in value.items()
+                )
+            if isinstance(value, list | tuple):
+                return ", ".join(text(v) for v in value) or "–"
+            if value is None or value == "":
+                return "–"
+            return str(value)
+
+        return [
+            (str(AUDIT_DETAIL.get(k, k.replace("_", " "))), text(v)) for k, v in (self.detail or {}).items()
+        ]
+
+
+AUDIT_ACTIONS = {
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+    "cases.downloaded": _("Case list downloaded"),
+    "cases.viewed": _("Case list viewed"),
+    "chain.imported": _("Chain definition imported"),
+    "events.batch_restored": _("Delivery restored"),
+    "events.batch_withdrawn": _("Delivery withdrawn"),
+    "events.delivered": _("Delivery stored"),
+    "events.delivery_refused": _("Delivery refused"),
+    "events.rejects_downloaded": _("Rejected rows downloaded"),
+    "governance.identity.updated": _("Chain identity changed"),
+    "governance.successstory.approved": _("Success story approved"),
+    "governance.successstory.returned": _("Success story sent back"),
+    "member.added": _("Member added"),
+    "member.invited": _("Member invited"),
+    "member.removed": _("Member removed"),
+    "member.second_factor_removed": _("Second factor removed"),
+    "member.unlocked": _("Member unlocked"),
+    "report.published": _("Report published"),
+    "report.republished": _("Report published again"),
+    "scan.gains_saved": _("Gains and contributions saved"),
+    "scan.invitations_issued": _("Scan invitations issued"),
+    "scan.invitations_revoked": _("Scan invitations revoked"),
+    "scan.item_bank_added": _("Scan item bank added"),
+    "scan.open_answers_viewed": _("Open scan answers viewed"),
+    "scan.results_exported": _("Scan results exported"),
+    "scan.wave_closed": _("Scan wave closed"),
+    "scan.wave_opened": _("Scan wave opened"),
+}
+AUDIT_VERBS = {
+    "created": pgettext_lazy("audit", "created"),
+    "updated": pgettext_lazy("audit", "changed"),
+    "deleted": pgettext_lazy("audit", "deleted"),
+}
+AUDIT_DETAIL = {
+    "batch": _("delivery"),
+    "batch_id": _("delivery"),
+    "partner": _("partner"),
+    "rows": _("rows"),
+    "rows_read": _("rows read"),
+    "filters": _("filters"),
+    "page": _("page"),
+    "page_number": _("page"),
+    "format": _("format"),
+    "wave": _("wave"),
+    "status": _("status"),
+    "level": _("level"),
+    "count": _("number"),
+    "username": _("user"),
+    "user": _("user"),
+    "member": _("member"),
+    "role": _("role"),
+    "file": _("file"),
+    "fields": _("fields changed"),
+    "expires_on": _("valid until"),
+    "edition": _("edition"),
+    "month": _("month"),
+    "language": _("language"),
+    "label": _("record"),
+    "id": _("number"),
+    "name": _("name"),
+    "min_cell": _("smallest cell"),
+    "pair": _("handover"),
+    "prefix": _("token prefix"),
+    "bank": _("item bank"),
+    "version": _("version"),
+    "key": _("key"),
+}

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from keten import formatting
 from keten.chains.actions import record_audit
+from keten.chains.models import AuditEntry
 from keten.chains.permissions import chain_and_membership
 from keten.monitor import charts
 from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for_role
@@ -545,7 +546,8 @@ def audit_log(request, slug):
     if action:
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    actions = chain.audit_entries.order_by("action").values_list("action", flat=True).distinct()
+    codes = chain.audit_entries.order_by("action").values_list("action", flat=True).distinct()
+    actions = sorted(((code, AuditEntry.action_label(code)) for code in codes), key=lambda a: a[1])
     return render(
         request,
         "monitor/audit.html",
