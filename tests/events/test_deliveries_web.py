@@ -172,3 +172,13 @@ def test_a_file_named_after_a_bsn_is_refused_and_the_number_goes_nowhere(client,
     audit = client.get("/ketens/klein/monitor/audit/")
     assert audit.status_code == 200 and "•••" in audit.content.decode()
     assert number not in audit.content.decode()
+
+
+def test_the_deliveries_page_leads_to_the_api_documentation_and_the_tokens(client, personas):
+    client.force_login(personas.analyst_a)
+    html = client.get("/ketens/klein/leveringen/").content.decode()
+    assert 'href="/api/"' in html and "Your chain coordinator gives your system its token" in html
+    assert client.get("/api/").status_code == 200
+    client.force_login(personas.coordinator)
+    html = client.get("/ketens/klein/leveringen/").content.decode()
+    assert 'href="/ketens/klein/api-tokens/"' in html
