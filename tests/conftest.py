@@ -8,8 +8,15 @@ except the outsider.
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests: the full search in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), a quicker one
+# while working. A test's own @settings(max_examples=...) still wins.
+hypothesis_settings.register_profile("ci", max_examples=100, print_blob=True)
+hypothesis_settings.register_profile("dev", max_examples=30)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 from keten.analytics.model import (  # noqa: E402
     ActivitySpec,
