@@ -39,3 +39,18 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
     )
     assert result.returncode != 0 and "KETEN_SECRET_KEY is required" in result.stderr
+
+
+def test_half_an_openid_connect_configuration_is_named_at_start_up(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "keten.conf.dev",
+        "KETEN_DATA_DIR": str(tmp_path),
+        "KETEN_OIDC_CLIENT_ID": "keten",
+        "KETEN_OIDC_AUTHORIZATION_ENDPOINT": "https://login.example/authorize",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "KETEN_OIDC_TOKEN_ENDPOINT" in result.stderr and "KETEN_OIDC_JWKS_ENDPOINT" in result.stderr

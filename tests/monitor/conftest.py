@@ -93,3 +93,15 @@ def client_for(client, personas, who):
     """A test client logged in as the persona `who` (an attribute name of Personas)."""
     client.force_login(getattr(personas, who))
     return client
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write a delivery file (text, UTF-8) into the test's folder and return its path."""
+
+    def _write(name, text):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write

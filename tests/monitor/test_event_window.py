@@ -20,16 +20,6 @@ def local(moment: dt.datetime) -> str:
     return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
-@pytest.fixture
-def write_file(tmp_path):
-    def _write(name, text):
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return _write
-
-
 def test_a_chain_narrows_its_window_and_the_message_names_its_dates(small_chain, write_file):
     small_chain.earliest_event = dt.date(2020, 1, 1)
     small_chain.future_days = 30

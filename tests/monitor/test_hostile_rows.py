@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from keten.events.actions import ingest_file
 from keten.monitor.tables import DATASETS
+from tests.monitor.test_event_window import local
 
 pytestmark = pytest.mark.django_db
-ZONE = ZoneInfo("Europe/Amsterdam")
 GRAINS = ("day", "week", "month")
-
-
-def local(moment: dt.datetime) -> str:
-    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def hostile_rows() -> tuple[str, str, dict]:
@@ -35,14 +30,14 @@ def hostile_rows() -> tuple[str, str, dict]:
     a = [
         ("eeuw", "aanmelding", "1900-01-02 00:00:00"),  # the first day the window allows
         ("eeuw", "afgerond", local(now - dt.timedelta(hours=1))),  # a case of 125 years
-        ("=HYPERLINK(\"http://x.example\")", "aanmelding", "2024-03-31 02:30:00"),  # no such hour
+        ('=HYPERLINK("http://x.example")', "aanmelding", "2024-03-31 02:30:00"),  # no such hour
         ("<script>alert(1)</script>", "aanmelding", "2024-10-27 02:30:00"),  # this hour twice
         ("gelijk", "aanmelding", "2024-03-01 00:00:00"),
         ("gelijk", "intake", "2024-03-01 00:00:00"),  # a tie
         ("gelijk", "intake", "2024-03-01 00:00:00"),  # and a repeat
         ("terug", "afgerond", "2024-01-05 00:00:00"),
         ("terug", "aanmelding", "2024-02-05 00:00:00"),  # ends before it starts
-        ("één-✓ \"quoted\", comma", "aanmelding", "2024-12-31 23:59:59.999999"),
+        ('één-✓ "quoted", comma', "aanmelding", "2024-12-31 23:59:59.999999"),
         ("x" * 200, "intake", "2024-02-29 12:00:00"),
         ("straks", "aanmelding", soon),  # the last hours the window allows
         ("te-laat", "aanmelding", too_late),
@@ -121,16 +116,6 @@ def hostile_chain(personas, write_file):
     report_a = ingest_file(chain, write_file("a.csv", a_rows), partner="a")
     report_b = ingest_file(chain, write_file("b.csv", b_rows), partner="b")
     return chain, report_a, report_b, info
-
-
-@pytest.fixture
-def write_file(tmp_path):
-    def _write(name, text):
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return _write
 
 
 def test_the_window_keeps_out_the_rows_that_cannot_be_meant_and_stores_the_rest(hostile_chain):

@@ -170,6 +170,23 @@ OIDC_AUTHENTICATE_CLASS = "keten.accounts.oidc.OrganisationLoginStart"
 OIDC_CALLBACK_CLASS = "keten.accounts.oidc.OrganisationLoginCallback"
 LOGIN_REDIRECT_URL_FAILURE = "/login/"
 if OIDC_RP_CLIENT_ID:
+    # Half a configuration would break every login (the backend checks its settings on each
+    # one): say at start-up which setting is missing.
+    _oidc_missing = [
+        name
+        for name, value in (
+            ("KETEN_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("KETEN_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("KETEN_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            ("KETEN_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+        )
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"KETEN_OIDC_CLIENT_ID is set but {', '.join(_oidc_missing)} not: copy them from the "
+            "provider's /.well-known/openid-configuration, or unset KETEN_OIDC_CLIENT_ID."
+        )
     AUTHENTICATION_BACKENDS.append("keten.accounts.oidc.OrganisationLoginBackend")
 # Login lockout (django-axes): after KETEN_LOGIN_FAILURE_LIMIT wrong passwords for one user
 # from one address, that pair is locked for KETEN_LOGIN_LOCKOUT_MINUTES (0: until a chain
