@@ -7,6 +7,18 @@ the Keten apps; every Django command (migrate, createsuperuser, ...) works too.
 import os
 import sys
 
+from django.core.management.base import BaseCommand
+
+
+class DataCommand(BaseCommand):
+    """A Keten command that works on a chain's data (ingest, analyse, report, ...).
+
+    It skips Django's system checks: they import every view (Ibis, Altair, pandas), seconds
+    at each run. `keten check`, `migrate` and the web server still run them.
+    """
+
+    requires_system_checks: list[str] = []
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keten.conf.dev")

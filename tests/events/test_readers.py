@@ -231,6 +231,38 @@ def test_xes_batches_keep_trace_attributes_late_keys_and_order(tmp_path, monkeyp
     ]
 
 
+def test_a_trace_attribute_after_its_events_still_reaches_them(tmp_path):
+    import duckdb
+
+    from keten.events import readers
+
+    path = tmp_path / "late-trace-attribute.xes"
+    path.write_text(
+        '<?xml version="1.0"?><log><trace>'
+        '<event><string key="concept:name" value="a"/></event>'
+        '<event><string key="concept:name" value="b"/></event>'
+        '<string key="concept:name" value="t1"/></trace>'
+        '<trace><string key="concept:name" value="t2"/><event><string key="concept:name" value="c"/></event>'
+        "</trace></log>"
+    )
+    con = duckdb.connect()
+    readers.load_source(con, path, {}, tmp_path)
+    rows = con.execute(
+        'SELECT "case:concept:name", "concept:name" FROM src_numbered ORDER BY _row'
+    ).fetchall()
+    assert rows == [("t1", "a"), ("t1", "b"), ("t2", "c")]
+
+
+def test_an_xes_file_that_declares_entities_is_refused_with_a_message(write):
+    path = write(
+        "entities.xes",
+        '<?xml version="1.0"?><!DOCTYPE log [<!ENTITY org "Politie">]>'
+        '<log><trace><event><string key="org:resource" value="&org;"/></event></trace></log>',
+    )
+    with pytest.raises(ReadError, match="entities.xes declares XML entities"):
+        read_canonical(path)
+
+
 def test_a_wide_xes_is_read_in_batches_of_bounded_size(tmp_path, monkeypatch):
     import duckdb
 

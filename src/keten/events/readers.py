@@ -17,10 +17,10 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import duckdb
 from django.utils.translation import gettext as _
-from lxml import etree
 
 from keten.events.mapping import ENCODINGS
 
@@ -268,10 +268,6 @@ def csv_error_message(name: str, delimiter: str, exc: Exception) -> str:
 # --- XES -----------------------------------------------------------------------------------
 
 
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 class XesColumns:
     """The column names of an XES log's keys, given in the order the keys first appear.
 
@@ -303,116 +299,139 @@ def xes_column_names(keys) -> list[str]:
 
 
 def _load_xes(con, path: Path, gzipped: bool, workdir: Path) -> Source:
-    """Stream the log with iterparse, clearing what has been read, into Parquet batches of text.
+    """Stream the log through expat into Parquet batches of text, one element at a time.
 
-    Each value goes straight into a list per column (preallocated for the batch, so an event
-    costs one assignment per attribute); a trace's attributes are written once per trace, into
-    the rows of its events. A batch holds at most XES_BATCH_CELLS values, however wide the log,
-    and goes to a Parquet file in the scratch directory: `src` reads those files, so the log
-    takes no DuckDB memory until it is validated, and a key first seen late costs no rewrite.
+    expat hands each element's attributes over as a dict built in C, so an attribute costs a
+    few dictionary look-ups and one assignment into a list per column (preallocated for the
+    batch). A trace's attributes are written once per trace, into the rows of its events,
+    wherever in the trace they stand. A batch holds at most XES_BATCH_CELLS values, however
+    wide the log, and DuckDB writes it to a Parquet file in the scratch directory: `src` reads
+    those files, so the log takes no DuckDB memory until it is validated, and a key first
+    seen late costs no rewrite. Only an element's own attributes count (as PM4Py reads them):
+    values nested in a list or in another attribute, and the log's globals, are left out.
     """
-    # Here, not at the top: a CSV delivery (and the CLI's start-up) need no pyarrow.
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import numpy as np  # here, not at the top: a CSV delivery (and the CLI's start-up) need none
 
     columns = XesColumns()
     event_keys: dict[str, int] = {}  # key -> column position
     trace_keys: dict[str, int] = {}
-    value_tag: dict = {}  # element tag -> does it hold an attribute value (namespaced tags, comments)
+    kinds: dict[str, str] = {}  # element name -> "event", "trace", "value" or ""
     files: list[str] = []
-    capacity = XES_BATCH
     cells: list[list] = []
-    rows = done = 0  # rows in this batch, rows written before it
-    trace = None
-    trace_start = 0  # the current trace's first row in this batch
+    state = {"capacity": XES_BATCH, "rows": 0, "done": 0, "trace_start": 0}
+    depth = 0
+    event_depth = trace_depth = -1  # depth of the open event and trace (-1: none open)
     trace_values: list[tuple[int, str]] = []
 
     def new_column(name: str) -> int:
-        nonlocal capacity
         position = columns.add(name)
         # Fewer rows per batch as the log gets wider (but room for the row being read).
-        capacity = max(rows + 1, min(capacity, XES_BATCH_CELLS // len(columns.names)))
-        cells.append([None] * capacity)
+        state["capacity"] = max(
+            state["rows"] + 1, min(state["capacity"], XES_BATCH_CELLS // len(columns.names))
+        )
+        cells.append([None] * state["capacity"])
         return position
 
     def fill_trace() -> None:
+        start, rows = state["trace_start"], state["rows"]
         for position, value in trace_values:
-            cells[position][trace_start:rows] = [value] * (rows - trace_start)
+            cells[position][start:rows] = [value] * (rows - start)
 
     def flush() -> None:
-        nonlocal rows, done, capacity, cells, trace_start
+        nonlocal cells
         fill_trace()
+        rows, done = state["rows"], state["done"]
         if not rows:
             return
-        batch = pa.Table.from_arrays(
-            [pa.array(range(done + 1, done + rows + 1), pa.int64())]
-            + [pa.array(values[:rows], pa.string()) for values in cells],
-            names=["_row", *columns.names],
-        )
+        # DuckDB scans the numpy arrays itself: no pandas or pyarrow, NULL where a key is absent.
+        batch = {"_row": np.arange(done + 1, done + rows + 1, dtype=np.int64)}
+        batch.update((f"c{i}", np.array(values[:rows], dtype=object)) for i, values in enumerate(cells))
         files.append(str(workdir / f"xes-{len(files):06d}.parquet"))
-        # Uncompressed: the file lives only as long as the delivery; dictionary encoding (the
-        # default) already keeps a trace's repeated values small.
-        pq.write_table(batch, files[-1], compression="none")
-        done += rows
-        rows = trace_start = 0
-        capacity = max(1, min(XES_BATCH, XES_BATCH_CELLS // max(1, len(columns.names))))
-        cells = [[None] * capacity for _name in columns.names]
+        selected = ", ".join(
+            ["_row"] + [f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(columns.names)]
+        )
+        con.register("xes_batch", batch)
+        try:
+            # Uncompressed: the file lives only as long as the delivery.
+            con.execute(
+                f"COPY (SELECT {selected} FROM xes_batch) TO {sql_literal(files[-1])} "  # noqa: S608
+                "(FORMAT parquet, COMPRESSION uncompressed)"
+            )
+        finally:
+            con.unregister("xes_batch")
+        state.update(done=done + rows, rows=0, trace_start=0)
+        state["capacity"] = max(1, min(XES_BATCH, XES_BATCH_CELLS // max(1, len(columns.names))))
+        cells = [[None] * state["capacity"] for _name in columns.names]
 
+    def kind_of(name: str) -> str:
+        local = name.rpartition(":")[2]
+        kind = kinds[name] = (
+            local if local in ("event", "trace") else "value" if local in XES_VALUE_TAGS else ""
+        )
+        return kind
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal depth, event_depth, trace_depth
+        depth += 1
+        kind = kinds.get(name) or kind_of(name)
+        if kind == "value":
+            key = attrs.get("key")
+            if key is None:
+                return
+            if depth == event_depth + 1:
+                position = event_keys.get(key)
+                if position is None:
+                    position = event_keys[key] = new_column(key)
+                cells[position][state["rows"]] = attrs.get("value")
+            elif depth == trace_depth + 1 and event_depth < 0:
+                position = trace_keys.get(key)
+                if position is None:
+                    position = trace_keys[key] = new_column(f"case:{key}")
+                trace_values.append((position, attrs.get("value")))
+        elif kind == "event" and event_depth < 0:
+            event_depth = depth
+        elif kind == "trace" and trace_depth < 0 and event_depth < 0:
+            trace_depth = depth
+            state["trace_start"] = state["rows"]
+
+    def end(_name: str) -> None:
+        nonlocal depth, event_depth, trace_depth
+        if depth == event_depth:
+            event_depth = -1
+            state["rows"] += 1
+            if state["rows"] >= state["capacity"]:
+                flush()
+        elif depth == trace_depth:
+            fill_trace()
+            trace_depth = -1
+            trace_values.clear()
+        depth -= 1
+
+    def refuse_entities(*_args) -> None:
+        raise ReadError(
+            _(
+                "File %(file)s declares XML entities (a DTD); Keten does not expand them. "
+                "Export the log again without a DTD."
+            )
+            % {"file": path.name}
+        )
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = refuse_entities
     try:
         with gzip.open(path, "rb") if gzipped else open(path, "rb") as handle:
-            parser = etree.iterparse(
-                handle,
-                events=("end",),
-                tag=("{*}event", "{*}trace"),
-                resolve_entities=False,
-                no_network=True,
-                huge_tree=True,
-                load_dtd=False,
-            )
-            for _end, element in parser:
-                if element.tag.endswith("trace"):  # the tag filter lets only traces and events through
-                    fill_trace()
-                    trace, trace_start, trace_values = None, rows, []
-                    element.clear()
-                    _drop_previous(element)
-                    continue
-                parent = element.getparent()
-                if parent is not trace:
-                    fill_trace()
-                    trace, trace_start, trace_values = parent, rows, []
-                    if parent is not None and _local(parent.tag) == "trace":
-                        for child in parent:
-                            is_value = value_tag.get(child.tag)
-                            if is_value is None:
-                                is_value = value_tag[child.tag] = _local(child.tag) in XES_VALUE_TAGS
-                            key = child.get("key")
-                            if is_value and key is not None:
-                                position = trace_keys.get(key)
-                                if position is None:
-                                    position = trace_keys[key] = new_column(f"case:{key}")
-                                trace_values.append((position, child.get("value")))
-                for child in element:
-                    is_value = value_tag.get(child.tag)
-                    if is_value is None:
-                        is_value = value_tag[child.tag] = _local(child.tag) in XES_VALUE_TAGS
-                    key = child.get("key")
-                    if is_value and key is not None:
-                        position = event_keys.get(key)
-                        if position is None:
-                            position = event_keys[key] = new_column(key)
-                        cells[position][rows] = child.get("value")
-                rows += 1
-                element.clear()
-                if rows >= capacity:
-                    flush()
-            flush()
-    except etree.XMLSyntaxError as exc:
+            parser.ParseFile(handle)
+        flush()
+    except expat.ExpatError as exc:
         raise ReadError(
             _(
                 "File %(file)s is not well-formed XES (XML error at line %(line)s: %(reason)s). "
                 "Export the log again."
             )
-            % {"file": path.name, "line": exc.lineno, "reason": exc.msg}
+            % {"file": path.name, "line": exc.lineno, "reason": expat.ErrorString(exc.code)}
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise ReadError(
@@ -431,14 +450,6 @@ def _load_xes(con, path: Path, gzipped: bool, workdir: Path) -> Source:
     con.execute(f"CREATE OR REPLACE VIEW src AS SELECT {selected} FROM src_raw")  # noqa: S608
     con.execute(f"CREATE OR REPLACE VIEW src_numbered AS SELECT {selected}, _row FROM src_raw")  # noqa: S608
     return Source("xes", names, dict.fromkeys(names, "VARCHAR"), encoding="utf-8")
-
-
-def _drop_previous(element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    while element.getprevious() is not None:
-        del parent[0]
 
 
 # --- Parquet -------------------------------------------------------------------------------

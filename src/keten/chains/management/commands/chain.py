@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from django.db.models import Count, ProtectedError, RestrictedError
 
@@ -34,12 +34,13 @@ from keten.chains.definition import (
 )
 from keten.chains.draft import DraftError, draft_chain, profile_log
 from keten.chains.models import Chain
+from keten.cli import DataCommand
 
 # Audit entries need a name; imports from the command line have no logged-in user.
 CLI_USER = SimpleNamespace(username="keten chain import", is_authenticated=False)
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Import, export, list and draft chain definition files (docs/chain-definition.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,12 +9,13 @@ import json
 from pathlib import Path
 
 import yaml
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from keten.chains.models import Chain
+from keten.cli import DataCommand
 from keten.events.actions import ingest_file
 
 PHASES = {
@@ -36,7 +37,7 @@ def _problem_table(title: str, problems) -> Table:
     return table
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Validate a partner's event file (CSV, XES, XES.gz, Parquet) and store its new events."
 
     def add_arguments(self, parser: CommandParser) -> None:

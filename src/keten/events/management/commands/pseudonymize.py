@@ -11,13 +11,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from keten.cli import DataCommand
 from keten.events.pseudonymize import KEY_ENV, KeyError_, load_key, pseudonymize_file, write_new_key
 from keten.events.readers import ReadError
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Replace case identifiers (e.g. BSN) with keyed pseudonyms (HMAC-SHA256) before delivery."
 
     def add_arguments(self, parser: CommandParser) -> None:

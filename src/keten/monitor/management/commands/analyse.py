@@ -9,8 +9,9 @@ import re
 from typing import Any
 
 import pandas as pd
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from keten.cli import DataCommand
 from keten.monitor.metrics import ChainMetrics, chain_metrics
 
 FRAMES = (
@@ -125,7 +126,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Print a chain's flow metrics, norm compliance and KPIs (rich tables, JSON or CSV)."
 
     def add_arguments(self, parser):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from keten.chains.models import Chain
+from keten.cli import DataCommand
 from keten.reports.actions import make_report
 from keten.reports.assemble import EDITIONS, LANGUAGES
 from keten.reports.figures import Month
@@ -25,7 +26,7 @@ STEPS = {
 }
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Make the monthly chain report (steering or operations edition) as PDF or HTML."
 
     def add_arguments(self, parser) -> None:
