@@ -277,3 +277,21 @@ def test_eight_digit_case_numbers_and_staff_numbers_are_no_bsns(small_chain, wri
     assert is_short_bsn("11744364")
     report = ingest_file(small_chain, csv_with(write, staff, case="s"), partner="a")
     assert report.status == "stored", [p.message for p in report.problems]
+
+
+@pytest.mark.django_db
+def test_eight_digit_case_numbers_do_not_hide_a_bsn_or_a_row_problem_further_on(small_chain, write):
+    # The eight-digit ids stop the one pass first; the rest of the file is still checked.
+    ids = [str(10_000_000 + 7919 * i) for i in range(60)]
+    with_bsn = ids[:-1] + ["nummer 111222333"]
+    report = ingest_file(small_chain, csv_with(write, with_bsn), partner="a")
+    assert [(p.code, p.field, p.count) for p in report.problems] == [("bsn_found", "nummer", 1)]
+    assert not IngestBatch.objects.filter(chain=small_chain).exists()
+
+    small_chain.reject_policy = "quarantine"
+    small_chain.save()
+    rows = "".join(f"k{i},aanmelding,2024-03-01,{v}\n" for i, v in enumerate(ids))
+    path = write("y.csv", "case_id,activity,timestamp,nummer\n" + rows + "k99,onbekend,2024-03-02,1\n")
+    report = ingest_file(small_chain, path, partner="a")
+    assert report.status == "stored_with_rejects" and report.rows_stored == 60
+    assert [(p.code, p.count) for p in report.problems] == [("unknown_activity", 1)]

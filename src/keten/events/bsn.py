@@ -258,9 +258,15 @@ def row_sieve_sql(texts: list[str]) -> str:
     return "regexp_matches(concat_ws(chr(31), " + ", ".join(texts) + f"), '{SIEVE}')"
 
 
-def row_exact_sql(texts: list[str]) -> str:
-    """SQL: true when one of the text expressions holds a number that passes the eleven-test."""
-    return " OR ".join(holds_bsn_sql(t) for t in texts) or "false"
+def row_nine_digit_sql(texts: list[str]) -> str:
+    """SQL: true when one of the text expressions holds nine digits that pass the eleven-test."""
+    return " OR ".join(nine_digit_bsn_sql(t) for t in texts) or "false"
+
+
+def row_eight_digit_sql(texts: list[str]) -> str:
+    """SQL: true when one of the text expressions is an eight-digit number that passes the
+    eleven-test with a leading zero (whether those are BSNs is decided per column, in `scan`)."""
+    return " OR ".join(f"{_short_values_sql(t, passing=True)} > 0" for t in texts) or "false"
 
 
 def sieve_sql(columns: dict[str, str]) -> str:

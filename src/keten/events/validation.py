@@ -241,7 +241,8 @@ class StagingQuery:
 
     ctes: str  # "WITH mapped AS (...), checked AS (...)": select from `checked`
     bsn_sieve: str  # SQL over `checked`: the row may hold a BSN (passes the cheap sieve)
-    bsn_exact: str  # SQL over `checked`: the row holds a number passing the eleven-test
+    bsn_nine: str  # SQL over `checked`: the row holds nine digits passing the eleven-test
+    bsn_eight: str  # ... or an eight-digit number that passes it with a leading zero
     resolved: dict
 
 
@@ -425,8 +426,13 @@ def staging_query(
             FROM (SELECT *, {owner_expr} AS _owner FROM mapped)
         )
     """  # noqa: S608
-    bsn_exact = bsn.row_exact_sql([f"_scan{i}" for i in range(len(scanned))])
-    return StagingQuery(ctes, bsn_sieve, bsn_exact, resolved), []
+    scans = [f"_scan{i}" for i in range(len(scanned))]
+    return (
+        StagingQuery(
+            ctes, bsn_sieve, bsn.row_nine_digit_sql(scans), bsn.row_eight_digit_sql(scans), resolved
+        ),
+        [],
+    )
 
 
 @dataclass(frozen=True)
@@ -468,14 +474,31 @@ def stage_events(
     return problems
 
 
+class EightDigitValues(Exception):
+    """The one pass stopped at an eight-digit number that passes the eleven-test with a leading
+    zero. Whether those are BSNs is a question about their whole column (`bsn.scan`)."""
+
+
+EIGHT_DIGITS_STOP = "keten: eight-digit values"
+
+
 def copy_clean_events(
-    con: duckdb.DuckDBPyConnection, source: Source, mapping: dict, rules: ChainRules, batch: BatchTag, target
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    mapping: dict,
+    rules: ChainRules,
+    batch: BatchTag,
+    target,
+    *,
+    bsn_checked: bool = False,
 ) -> int | None:
     """Write the canonical events straight to Parquet `target` in one pass, if no row has a problem.
 
     Returns the number of events written, or None when some row has a problem or a BSN-like
     number, or the file does not read: the pass stops there, and the caller validates the file
-    the long way (`stage_events`), which says what is wrong and where.
+    the long way (`stage_events`), which says what is wrong and where. Raises
+    `EightDigitValues` when only eight-digit numbers stopped it; with `bsn_checked` (the whole
+    file was scanned and holds no BSN) the pass looks for row problems alone.
     """
     # Any engine error (a broken row, bytes that are not UTF-8, ...) sends the file the long
     # way too, where it is read again and reported with its row and reason.
@@ -487,10 +510,13 @@ def copy_clean_events(
         # runs only on the few rows the sieve lets through. The check sits in a column, not in
         # WHERE: a filter would be pushed down and compute the mapped values twice.
         not_clean = "error('keten: not a clean file')"
-        checked_id = (
-            f"CASE WHEN _problem IS NOT NULL THEN {not_clean} "
-            f"WHEN {query.bsn_sieve} AND ({query.bsn_exact}) THEN {not_clean} ELSE event_id END AS event_id"
+        guard = (
+            ""
+            if bsn_checked
+            else f"WHEN {query.bsn_sieve} AND ({query.bsn_nine}) THEN {not_clean} "
+            f"WHEN {query.bsn_sieve} AND ({query.bsn_eight}) THEN error('{EIGHT_DIGITS_STOP}') "
         )
+        checked_id = f"CASE WHEN _problem IS NOT NULL THEN {not_clean} {guard}ELSE event_id END AS event_id"
         literals = {
             "chain": f"{sql_literal(rules.slug)} AS chain",
             "batch_id": f"{sql_literal(batch.batch_id)} AS batch_id",
@@ -502,7 +528,9 @@ def copy_clean_events(
             checked_id if c == "event_id" else literals.get(c, c) for c in CANONICAL_COLUMNS
         )
         written = store.write_batch_file(con, f"{query.ctes} SELECT {canonical} FROM checked", target)  # noqa: S608
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if EIGHT_DIGITS_STOP in str(exc):
+            raise EightDigitValues from exc
         return None
     source.rows = written
     return written
