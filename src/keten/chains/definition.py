@@ -39,8 +39,8 @@ from keten.analytics.model import (
     PartnerSpec,
     StageSpec,
 )
-from keten.events.mapping import ALLOWED_KEYS, FIELD_KEYS
-from keten.events.mapping import ENCODINGS as READER_ENCODINGS
+from keten.mapping import ALLOWED_KEYS, FIELD_KEYS
+from keten.mapping import ENCODINGS as READER_ENCODINGS
 
 FORMAT = "keten-chain/1"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "demo" / "chains"
@@ -102,7 +102,7 @@ OBJECTIVE_KEYS = ("code", "name", "description", "kpis")
 KPI_KEYS = ("code", "name", "description", "kind", "parameters", "target", "direction", "partners")
 
 # Partner column mapping: how one partner's export maps onto the canonical event fields. The
-# keys and encodings are the event readers' own (keten.events.mapping, plain Python).
+# keys and encodings are the event readers' own (keten.mapping, plain Python).
 MAPPING_COLUMN_KEYS = FIELD_KEYS
 MAPPING_KEYS = ALLOWED_KEYS
 ENCODINGS: tuple[str, ...] = tuple(READER_ENCODINGS)

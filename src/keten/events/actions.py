@@ -21,7 +21,6 @@ from keten.chains.actions import record_audit
 from keten.chains.models import Chain, Membership, Partner
 from keten.chains.query import membership_of
 from keten.events import bsn, store
-from keten.events.mapping import mapping_errors, resolve_columns
 from keten.events.models import IngestBatch
 from keten.events.readers import (
     ReadError,
@@ -43,6 +42,7 @@ from keten.events.validation import (
     repeated_events_notice,
     stage_with_fallback,
 )
+from keten.mapping import mapping_errors, resolve_columns
 
 Progress = Callable[[str], None]
 

@@ -22,7 +22,7 @@ from xml.parsers import expat
 import duckdb
 from django.utils.translation import gettext as _
 
-from keten.events.mapping import ENCODINGS
+from keten.mapping import ENCODINGS
 
 XES_BATCH = 50_000  # events per batch at most
 XES_BATCH_CELLS = 1_000_000  # values per batch at most (events times columns)

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from keten.analytics import model
 from keten.events import bsn, store
-from keten.events.mapping import resolve_columns
 from keten.events.readers import Source, quote_ident, sql_literal
+from keten.mapping import resolve_columns
 from keten.schema import EVENT_COLUMNS
 
 if TYPE_CHECKING:

@@ -32,9 +32,9 @@ from keten.chains.definition import (
     read_chain_definition,
     reference_chain_files,
 )
-from keten.chains.draft import DraftError, draft_chain, profile_log
 from keten.chains.models import Chain
 from keten.cli import DataCommand
+from keten.events.draft import DraftError, draft_chain, profile_log
 
 # Audit entries need a name; imports from the command line have no logged-in user.
 CLI_USER = SimpleNamespace(username="keten chain import", is_authenticated=False)

@@ -42,7 +42,6 @@ from keten.chains.definition import (
     dump_chain_definition,
     load_chain_definition,
 )
-from keten.events.mapping import resolve_columns
 from keten.events.readers import (
     ReadError,
     csv_error_message,
@@ -51,6 +50,7 @@ from keten.events.readers import (
     quote_ident,
     reopen_csv,
 )
+from keten.mapping import resolve_columns
 
 LOG_SUFFIXES = (".xes.gz", ".csv.gz", ".xes", ".csv", ".parquet", ".gz")
 # Letters NFKD does not split into a base letter and a mark.
