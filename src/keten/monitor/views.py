@@ -27,7 +27,7 @@ from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData
 from keten.monitor.forms import FilterForm
-from keten.monitor.journey import add_case_links, drill_from_query
+from keten.monitor.journey import add_case_links, cases_url, drill_from_query
 from keten.monitor.tables import DATASETS, csv_chunks, html_table, to_csv
 
 CASE_PAGE_SIZE = 50
@@ -237,7 +237,15 @@ def handover(request, slug, from_partner, to_partner):
         count = cases.count()
         table = add_case_links(_table(ctx, "cases", _case_frame(rows)), ctx["chain"].slug, ctx["query"])
         table["truncated"] = count > len(rows)
-        extra = {"case_table": table, "case_count": count}
+        slug, names_of = ctx["chain"].slug, data.partner_names
+        pair_links = [
+            (
+                _("Cases handed over from %(from)s to %(to)s.") % {"from": names_of[a], "to": names_of[b]},
+                cases_url(slug, ctx["query"], **{"from": a, "to": b}),
+            )
+            for a, b in ((from_partner, to_partner), (to_partner, from_partner))
+        ]
+        extra = {"case_table": table, "case_count": count, "pair_links": pair_links}
         record_audit(
             request.user,
             ctx["chain"],
@@ -300,8 +308,15 @@ def _norms(ctx: dict) -> dict:
         rows = frame[frame["agreement"] == agreement.code]
         periods = rows[rows["period"] != "all"]
         total = rows[rows["period"] == "all"]
+        late_open = None
+        if ctx["viewer"].sees_case_rows:
+            # Every period's, not only the complete ones': the cases to act on now.
+            count = int(periods["late_open"].sum())
+            url = cases_url(ctx["chain"].slug, ctx["query"], late_open=agreement.code)
+            late_open = {"count": count, "url": url} if count else None
         items.append(
             {
+                "late_open_cases": late_open,
                 "agreement": agreement,
                 "total": _none_for_nan(total.iloc[0].to_dict()) if len(total) else None,
                 "chart": _timeline(
@@ -362,6 +377,12 @@ def _variants(ctx: dict) -> dict:
     )
     labelled.loc[labelled["suppressed"] & labelled["rank"].isna(), "label"] = _("other")
     total = data.dropout_total()
+    variant_table = _table(ctx, "variants", variants)
+    if ctx["viewer"].sees_case_rows:
+        for row in variant_table["rows"]:
+            if not row["suppressed"]:
+                row["href"] = cases_url(ctx["chain"].slug, ctx["query"], variant=row["record"]["variant"])
+                row["link_text"] = _("View cases")
     return {
         "variant_count": data.variant_count(),
         "variants_chart": _chart(
@@ -370,7 +391,7 @@ def _variants(ctx: dict) -> dict:
                 labelled.dropna(subset=["cases"]), "label", "cases", title=_("Cases"), accent=accent
             ),
             _("Most frequent variants"),
-            _table(ctx, "variants", variants),
+            variant_table,
             _csv_url(ctx, "variants"),
         ),
         "rework_chart": _chart(
