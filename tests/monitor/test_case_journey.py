@@ -148,7 +148,7 @@ def test_the_norm_verdicts_agree_with_the_norm_compliance_figures(client, journe
     }
     # The page says it in words, with the days measured.
     [row] = cells(page_of(client, journeys, "coordinator", "late-1").content.decode(), "norms-heading")
-    assert row[0] == "Snel gestart" and row[1] == "binnen 7,0 d"
+    assert row[0] == "Snel gestart" and row[1] == "Binnen 7 dagen"
     assert row[4] == "18,0 d" and row[5] == "Niet gehaald: te laat afgehandeld"
     [row] = cells(page_of(client, journeys, "coordinator", "lateopen-1").content.decode(), "norms-heading")
     assert row[3] == "–" and row[5] == "Niet gehaald: te laat, nog open"

@@ -173,7 +173,7 @@ def _norms(journey, data, zone: str) -> list[dict]:
         rows.append(
             {
                 "name": agreement.name,
-                "norm": _("within %(days)s") % {"days": formatting.days(agreement.max_days, unit=True)},
+                "norm": _("Within %(days)s days") % {"days": _whole_or_days(agreement.max_days)},
                 "started": formatting.moment(row["started"], zone),
                 "stopped": formatting.moment(row["stopped"], zone),
                 "days": formatting.days(row["days"], unit=True),
@@ -182,6 +182,11 @@ def _norms(journey, data, zone: str) -> list[dict]:
             }
         )
     return rows
+
+
+def _whole_or_days(value) -> str:
+    """Days as agreements are written: "14", or "0,5" for part of a day."""
+    return formatting.count(value) if float(value).is_integer() else formatting.days(value)
 
 
 @login_required
