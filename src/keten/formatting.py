@@ -29,6 +29,7 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, formats, numberformat
 from django.utils.translation import get_language
@@ -143,6 +144,14 @@ def date_label(day: Any) -> str:
         return MISSING
     d = _as_date(day)
     return f"{d.day} {_locale()['time']['shortMonths'][d.month - 1]} {d.year}"
+
+
+def moment(value: Any, zone: str) -> str:
+    """An instant as a day and a time of day in time zone `zone`: "6 okt 2025 14:05"."""
+    if is_missing(value):
+        return MISSING
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{date_label(local)} {local:%H:%M}"
 
 
 # --- the same conventions for Vega-Lite ------------------------------------------------------

@@ -17,7 +17,8 @@ from django.urls import reverse
 from keten.monitor import views
 from tests.monitor.conftest import CASE_PREFIX
 
-CASE_ID = re.compile(re.escape(CASE_PREFIX) + r"[A-Za-z0-9_-]+")
+# A case id as a table cell's text (each row also links to its case page).
+CASE_ID = re.compile(r"(?<=>)" + re.escape(CASE_PREFIX) + r"[A-Za-z0-9_-]+(?=<)")
 
 
 def expected_order(events_file, partner: str | None = None) -> list[str]:

@@ -48,6 +48,8 @@ from keten.analytics.prepare import (
 )
 
 VARIANT_SEPARATOR = " > "
+#: The order variants are ranked in: most cases first, ties by their text.
+VARIANT_ORDER = (ibis.desc("cases"), ibis.asc("variant"))
 
 
 def _prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str, Any]) -> Prepared:
@@ -263,10 +265,12 @@ def partner_cases(p: Prepared) -> ibis.Table:
 
 
 def handover_edges(p: Prepared) -> ibis.Table:
-    """Every handover: case_id, from_partner, to_partner, ts (arrival), seconds."""
+    """Every handover: case_id, from_partner, to_partner, left (the last event at the
+    partner handing over), ts (arrival: the first event at the next), seconds (the wait),
+    seq (the arriving event's position in its case)."""
     h = p.with_case_id(_handover_edges(p))
     h = p.decode(h, from_partner="partner", to_partner="partner")
-    return h.select("case_id", "from_partner", "to_partner", "ts", "seconds")
+    return h.select("case_id", "from_partner", "to_partner", "left", "ts", "seconds", "seq")
 
 
 def _handover_edges(p: Prepared) -> ibis.Table:
@@ -275,8 +279,10 @@ def _handover_edges(p: Prepared) -> ibis.Table:
     h = ev.filter(ev.prev_partner.notnull() & (ev.prev_partner != ev.partner))
     return h.select(
         "case",
+        "seq",
         from_partner=h.prev_partner,
         to_partner=h.partner,
+        left=h.prev_ts,
         ts=h.ts,
         seconds=seconds_between(h.ts, h.prev_ts),
     )
@@ -476,9 +482,29 @@ def variants(
     """Variants, most frequent first: rank (1-based), variant, length, cases, share (of all
     cases in the selection), median_days, mean_days. At most `limit` rows (None: all)."""
     p = _prepared(events, chain, filters)
+    total = p.cases.count()
+    out = _variant_table(p)
+    out = out.select(
+        "variant",
+        "length",
+        "cases",
+        share=out.cases / total.as_scalar(),
+        median_days="median_days",
+        mean_days="mean_days",
+    )
+    out = out.order_by(VARIANT_ORDER)
+    if limit is not None:
+        out = out.limit(limit)
+    df = to_frame(out)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df[["rank", "variant", "length", "cases", "share", "median_days", "mean_days"]]
+
+
+def _variant_table(p: Prepared) -> ibis.Table:
+    """One row per variant: its `sequence_keys`, cases, median_days, mean_days, rep (one of
+    its cases) and variant (the activities as text); `VARIANT_ORDER` ranks them."""
     cv = case_variants(p)
     v = cv.join(p.cases.select("case", "duration_s"), "case")
-    total = p.cases.count()
     out = v.group_by(sequence_keys(cv, "variant")).agg(
         cases=v.count(),
         median_days=(v.duration_s / SECONDS_PER_DAY).median(),
@@ -491,21 +517,16 @@ def variants(
     text = text.select(
         rep="case", variant=text.steps.sort().map(lambda s: s.activity).join(VARIANT_SEPARATOR)
     )
-    out = out.join(text, "rep")
-    out = out.select(
-        "variant",
-        "length",
-        "cases",
-        share=out.cases / total.as_scalar(),
-        median_days="median_days",
-        mean_days="mean_days",
-    )
-    out = out.order_by([ibis.desc("cases"), "variant"])
-    if limit is not None:
-        out = out.limit(limit)
-    df = to_frame(out)
-    df.insert(0, "rank", range(1, len(df) + 1))
-    return df[["rank", "variant", "length", "cases", "share", "median_days", "mean_days"]]
+    return out.join(text, "rep")
+
+
+def variant_cases(p: Prepared, variant: str) -> ibis.Table:
+    """case (number or case_id, as in `p.ev`) of every case that follows `variant` (its text,
+    as `variants` writes it); no rows for a variant no case follows."""
+    cv = case_variants(p)
+    keys = sequence_keys(cv, "variant")
+    table = _variant_table(p)
+    return cv.semi_join(table.filter(table.variant == variant).select(*keys), keys).select("case")
 
 
 def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> int:
@@ -781,10 +802,12 @@ def case_list(
     *,
     involving: tuple[str, ...] = (),
     status: str | None = None,
+    drill: tuple = (),
     **filters: Any,
 ) -> CaseList:
     """The cases of the selection (see `CaseList`); `involving` keeps the cases in which every
-    one of these partners has an event, `status` those with that status."""
+    one of these partners has an event, `status` those with that status, `drill` the cases
+    behind one figure (`keten.analytics.journey.drill_cases`)."""
     p = _prepared(events, chain, filters)
     c = case_durations_expr(p)
     cases = c.select(
@@ -801,6 +824,10 @@ def case_list(
         cases = cases.semi_join(with_partner, "case_id")
     if status:
         cases = cases.filter(cases.status == status)
+    if drill:
+        from keten.analytics.journey import drill_cases  # journey builds on this module
+
+        cases = cases.semi_join(drill_cases(p, tuple(drill)), "case_id")
     return CaseList(p, cases)
 
 

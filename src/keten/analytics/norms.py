@@ -106,7 +106,10 @@ def activity_pairs(p: Prepared, from_activity: str, to_activity: str) -> ibis.Ta
     return out.mutate(seconds=seconds_between(out.t_to, out.t_from))
 
 
-def _agreement_frame(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
+def agreement_cases(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
+    """Per case whose clock started (`activity_pairs`): case, t_from, t_to, seconds, period,
+    and its verdict as 0/1 columns within, late, late_open, open (see the module's reading),
+    open_age (seconds, for open cases)."""
     pairs = activity_pairs(p, agreement.from_activity, agreement.to_activity)
     limit = float(agreement.max_days) * SECONDS_PER_DAY
     done = pairs.t_to.notnull()
@@ -131,7 +134,7 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
         # table), not one round trip per agreement.
         parts = []
         for agreement in chain.agreements:
-            f = _agreement_frame(p, agreement)
+            f = agreement_cases(p, agreement)
             aggs = {k: f[k].sum() for k in COUNTS}
             code = ibis.literal(agreement.code)
             per = f.group_by("period").agg(**aggs, oldest_open_s=f.open_age.max())

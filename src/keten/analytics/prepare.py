@@ -338,8 +338,17 @@ def seconds_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
     return microseconds_between(later, earlier).cast("float64") / 1_000_000
 
 
-def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | None = None) -> Prepared:
-    """Apply the filters and add order, neighbours, stage and period to the events."""
+def prepare(
+    events: ibis.Table | Prepared,
+    chain: ChainSpec,
+    filters: Filters | None = None,
+    *,
+    last_event: _dt.datetime | None = None,
+) -> Prepared:
+    """Apply the filters and add order, neighbours, stage and period to the events.
+
+    Without an `as_of` filter "now" is the last event of `events`, or `last_event` when
+    given: the last event of the whole store, for `events` that are a part of it (one case)."""
     if isinstance(events, Prepared):
         return events
     filters = filters or Filters()
@@ -349,7 +358,7 @@ def prepare(events: ibis.Table | Prepared, chain: ChainSpec, filters: Filters | 
         as_of = ts_literal(backend, filters.as_of)
         as_of_utc = filters.as_of
     else:
-        last = to_arrow(events.timestamp.max()).as_py()
+        last = last_event if last_event is not None else to_arrow(events.timestamp.max()).as_py()
         if last is None:
             last = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
         elif last.tzinfo is None:

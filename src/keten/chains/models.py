@@ -450,6 +450,7 @@ AUDIT_ACTIONS = {
     "api_token.revoked": _("API token revoked"),
     "cases.downloaded": _("Case list downloaded"),
     "cases.viewed": _("Case list viewed"),
+    "case.viewed": _("Case viewed"),
     "chain.imported": _("Chain definition imported"),
     "events.batch_restored": _("Delivery restored"),
     "events.batch_withdrawn": _("Delivery withdrawn"),
@@ -482,6 +483,7 @@ AUDIT_VERBS = {
 }
 AUDIT_DETAIL = {
     "batch": _("delivery"),
+    "case": _("case"),
     "batch_id": _("delivery"),
     "partner": _("partner"),
     "rows": _("rows"),

@@ -227,11 +227,14 @@ class MonitorData:
 
     # --- case rows ---------------------------------------------------------------------------
 
-    def case_rows(self, *, involving: tuple[str, ...] = (), status: str | None = None) -> CaseSequence:
+    def case_rows(
+        self, *, involving: tuple[str, ...] = (), status: str | None = None, drill: tuple = ()
+    ) -> CaseSequence:
         """Pseudonymised case rows this viewer may see; PermissionDenied for anyone else.
 
         An analyst gets only the cases their partner handled (had an event in), whatever
-        the filters say; `involving` narrows to cases in which all these partners took part.
+        the filters say; `involving` narrows to cases in which all these partners took part,
+        `drill` to the cases behind one figure (keten.analytics.journey.drill_cases).
         Nothing is computed until a page (a slice) or the stream (`batches`) is asked for.
         """
         self.viewer.require_case_rows()
@@ -244,8 +247,20 @@ class MonitorData:
         if own:
             involving = (*involving, own)
         return CaseSequence(
-            self, metrics_module.case_list(self.chain, **kwargs, involving=involving, status=status)
+            self,
+            metrics_module.case_list(self.chain, **kwargs, involving=involving, status=status, drill=drill),
         )
+
+    def journey(self, case_id: str):
+        """One case's journey (keten.analytics.journey.Journey) as of the filters' moment, or
+        None when this viewer may not see it: no such case, or (an analyst) a case their
+        partner did not handle. PermissionDenied for a viewer without case rows here."""
+        self.viewer.require_case_rows()
+        journey = metrics_module.case_journey(self.chain, case_id, as_of=self.filters.as_of)
+        own = self.viewer.case_partner
+        if journey is None or (own and own not in set(journey.events["partner"])):
+            return None
+        return journey
 
     def named_cases(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Case rows with the names of their current stage and last partner beside the codes."""

@@ -183,6 +183,8 @@ class CaseRows:
     filters: dict[str, Any]
     involving: tuple[str, ...] = ()
     status: str | None = None
+    # The figure the list drills into (keten.analytics.journey.drill_cases), or ().
+    drill: tuple = ()
 
     @cached_property
     def spec(self) -> ChainSpec:
@@ -190,7 +192,14 @@ class CaseRows:
 
     def _parameters(self, what: str, **extra: Any) -> dict[str, Any]:
         params = _parameters(self.spec, "case_list", **self.filters)
-        return {**params, "involving": sorted(self.involving), "status": self.status, "what": what, **extra}
+        return {
+            **params,
+            "involving": sorted(self.involving),
+            "status": self.status,
+            "drill": [str(v) for v in self.drill],
+            "what": what,
+            **extra,
+        }
 
     def _cases(self) -> flow.CaseList:
         return flow.case_list(
@@ -198,6 +207,7 @@ class CaseRows:
             self.spec,
             involving=self.involving,
             status=self.status,
+            drill=self.drill,
             **self.filters,
         )
 
@@ -228,10 +238,12 @@ def case_list(
     as_of: Any = None,
     involving: tuple[str, ...] = (),
     status: str | None = None,
+    drill: tuple = (),
 ) -> CaseRows:
     """Pseudonymised case rows for drill-down (see `CaseRows`). With `partner`, only the cases
     in which that partner has events; with `involving`, the cases in which all these partners
-    have events; with `status` (reached, dropped, open), the cases with that status."""
+    have events; with `status` (reached, dropped, open), the cases with that status; with
+    `drill`, the cases behind one figure (keten.analytics.journey.drill_cases)."""
     filters = {
         "grain": grain,
         "start": start,
@@ -242,4 +254,13 @@ def case_list(
     }
     # Validates the filters now (a clear ValueError), not when the first page is asked for.
     make_filters(chain.to_spec(), **filters)
-    return CaseRows(chain, filters, tuple(dict.fromkeys(involving)), status)
+    return CaseRows(chain, filters, tuple(dict.fromkeys(involving)), status, tuple(drill))
+
+
+def case_journey(chain: Any, case_id: str, *, as_of: Any = None) -> Any:
+    """One case's journey (keten.analytics.journey.Journey) as of `as_of` (default: the last
+    event in the store, as every figure), or None for a case without events. Computed per
+    request, not cached: one case's events are few, and each view is checked and audited."""
+    from keten.analytics.journey import case_journey as journey
+
+    return journey(load_events(chain), chain.to_spec(), case_id, as_of=as_of)

@@ -27,6 +27,7 @@ from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData
 from keten.monitor.forms import FilterForm
+from keten.monitor.journey import add_case_links, cases_url, drill_from_query
 from keten.monitor.tables import DATASETS, csv_chunks, html_table, to_csv
 
 CASE_PAGE_SIZE = 50
@@ -234,9 +235,17 @@ def handover(request, slug, from_partner, to_partner):
         cases = data.case_rows(involving=(from_partner, to_partner))
         rows = cases[:CASE_PAGE_SIZE]
         count = cases.count()
-        table = _table(ctx, "cases", _case_frame(rows))
+        table = add_case_links(_table(ctx, "cases", _case_frame(rows)), ctx["chain"].slug, ctx["query"])
         table["truncated"] = count > len(rows)
-        extra = {"case_table": table, "case_count": count}
+        slug, names_of = ctx["chain"].slug, data.partner_names
+        pair_links = [
+            (
+                _("Cases handed over from %(from)s to %(to)s.") % {"from": names_of[a], "to": names_of[b]},
+                cases_url(slug, ctx["query"], **{"from": a, "to": b}),
+            )
+            for a, b in ((from_partner, to_partner), (to_partner, from_partner))
+        ]
+        extra = {"case_table": table, "case_count": count, "pair_links": pair_links}
         record_audit(
             request.user,
             ctx["chain"],
@@ -299,8 +308,15 @@ def _norms(ctx: dict) -> dict:
         rows = frame[frame["agreement"] == agreement.code]
         periods = rows[rows["period"] != "all"]
         total = rows[rows["period"] == "all"]
+        late_open = None
+        if ctx["viewer"].sees_case_rows:
+            # Every period's, not only the complete ones': the cases to act on now.
+            count = int(periods["late_open"].sum())
+            url = cases_url(ctx["chain"].slug, ctx["query"], late_open=agreement.code)
+            late_open = {"count": count, "url": url} if count else None
         items.append(
             {
+                "late_open_cases": late_open,
                 "agreement": agreement,
                 "total": _none_for_nan(total.iloc[0].to_dict()) if len(total) else None,
                 "chart": _timeline(
@@ -361,6 +377,12 @@ def _variants(ctx: dict) -> dict:
     )
     labelled.loc[labelled["suppressed"] & labelled["rank"].isna(), "label"] = _("other")
     total = data.dropout_total()
+    variant_table = _table(ctx, "variants", variants)
+    if ctx["viewer"].sees_case_rows:
+        for row in variant_table["rows"]:
+            if not row["suppressed"]:
+                row["href"] = cases_url(ctx["chain"].slug, ctx["query"], variant=row["record"]["variant"])
+                row["link_text"] = _("View cases")
     return {
         "variant_count": data.variant_count(),
         "variants_chart": _chart(
@@ -369,7 +391,7 @@ def _variants(ctx: dict) -> dict:
                 labelled.dropna(subset=["cases"]), "label", "cases", title=_("Cases"), accent=accent
             ),
             _("Most frequent variants"),
-            _table(ctx, "variants", variants),
+            variant_table,
             _csv_url(ctx, "variants"),
         ),
         "rework_chart": _chart(
@@ -459,26 +481,35 @@ def cases(request, slug):
     status = request.GET.get("status") or None
     if status not in (None, "open", "reached", "dropped"):
         status = None
+    drill, drill_said, drill_query = drill_from_query(request.GET, ctx["data"].spec)
     # The paginator counts in the engine and asks it for this page only.
-    page = Paginator(ctx["data"].case_rows(status=status), CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows_of = ctx["data"].case_rows(status=status, drill=drill)
+    page = Paginator(rows_of, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = page.object_list
     record_audit(
         request.user,
         ctx["chain"],
         "cases.viewed",
         page="cases",
-        filters=ctx["filters"].query(),
+        filters={**ctx["filters"].query(), **drill_query},
         status=status or "",
         page_number=page.number,
         rows=len(rows),
         format="html",
     )
+    # The filters and the drill-down, carried into the pager and the status form.
+    keep = urlencode({**ctx["filters"].query(), **drill_query})
     return render(
         request,
         "monitor/cases.html",
         {
             **ctx,
-            "case_table": _table(ctx, "cases", _case_frame(rows)),
+            "case_table": add_case_links(
+                _table(ctx, "cases", _case_frame(rows)), ctx["chain"].slug, ctx["query"]
+            ),
+            "drill_said": drill_said,
+            "drill_query": drill_query,
+            "keep": keep,
             "case_count": page.paginator.count,
             "case_range": {
                 "first": formatting.count(page.start_index()),
@@ -487,7 +518,9 @@ def cases(request, slug):
             },
             "page_obj": page,
             "status": status or "",
-            "csv_url": _csv_url(ctx, "cases") + (f"&status={status}" if status and ctx["query"] else ""),
+            "csv_url": reverse("monitor-csv", args=[ctx["chain"].slug, "cases"])
+            + "?"
+            + urlencode({**ctx["filters"].query(), **drill_query, **({"status": status} if status else {})}),
         },
     )
 
@@ -503,12 +536,15 @@ def download_csv(request, slug, dataset):
     filename = f'attachment; filename="{ctx["chain"].slug}-{dataset}.csv"'
     if d.case_rows:
         status = request.GET.get("status") or None
-        cases = data.case_rows(status=status if status in ("open", "reached", "dropped") else None)
+        drill, _said, drill_query = drill_from_query(request.GET, data.spec)
+        cases = data.case_rows(
+            status=status if status in ("open", "reached", "dropped") else None, drill=drill
+        )
         record_audit(
             request.user,
             ctx["chain"],
             "cases.downloaded",
-            filters=ctx["filters"].query(),
+            filters={**ctx["filters"].query(), **drill_query},
             rows=cases.count(),
             format="csv",
         )
