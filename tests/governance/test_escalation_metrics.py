@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keten.governance.metrics import EscalationFacts, escalation_periods, period_bounds
+from keten.governance.metrics import EscalationFacts, escalation_periods
 from keten.governance.models import Escalation
 from keten.governance.reporting import escalation_metrics
+from keten.periods import period_bounds
 
 D = dt.date
 TODAY = D(2025, 3, 15)

@@ -50,6 +50,7 @@ from keten.analytics.engine import (
     to_arrow,
 )
 from keten.analytics.model import ChainSpec
+from keten.periods import next_month
 
 GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
 # The order key of an activity outside every stage: after every stage.
@@ -261,7 +262,7 @@ class Prepared:
             return first + _dt.timedelta(days=1)
         if self.grain == "week":
             return first + _dt.timedelta(days=7)
-        return _dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        return next_month(first)
 
     def period_mature(self, period: str, days: float) -> bool:
         """True when every moment in the period is at least `days` old at `as_of`: the end

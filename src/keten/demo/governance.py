@@ -27,6 +27,7 @@ from keten.chains.models import Agreement, Chain, KpiDefinition
 from keten.governance import forms
 from keten.governance.actions import approve_story, save_record, select_story
 from keten.governance.models import Meeting
+from keten.periods import add_months
 from keten.scan import actions as scan
 from keten.scan.models import Level, Wave
 
@@ -988,8 +989,7 @@ OPEN_ANSWER_SHARE = 0.3
 def on(end: dt.date, when: When) -> dt.date:
     """Return the day `when` = (months back, day of month), counted from the month of `end`."""
     months_back, day = when
-    index = end.year * 12 + end.month - 1 - months_back
-    return dt.date(index // 12, index % 12 + 1, day)
+    return add_months(end, -months_back).replace(day=day)
 
 
 def set_up_demo_governance(

@@ -20,6 +20,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from keten.periods import periods_between
+
 RANK = {"operational": 1, "tactical": 2, "strategic": 3}
 LEVELS = ("strategic", "tactical", "operational")
 
@@ -79,38 +81,6 @@ class EscalationPeriod:
     @property
     def upward_percentage(self) -> int | None:
         return None if self.upward_rate is None else round(self.upward_rate * 100)
-
-
-def period_bounds(day: dt.date, grain: str) -> tuple[dt.date, dt.date, str]:
-    """Return (first day, last day, label) of the period of `grain` that holds `day`."""
-    if grain == "month":
-        start = day.replace(day=1)
-        label = f"{day.year}-{day.month:02d}"
-        months = 1
-    elif grain == "quarter":
-        quarter = (day.month - 1) // 3
-        start = dt.date(day.year, quarter * 3 + 1, 1)
-        label = f"{day.year}-K{quarter + 1}"
-        months = 3
-    elif grain == "year":
-        start = dt.date(day.year, 1, 1)
-        label = str(day.year)
-        months = 12
-    else:
-        raise ValueError(f"Unknown grain {grain!r}: use month, quarter or year.")
-    year, month = divmod(start.month - 1 + months, 12)
-    end = dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
-    return start, end, label
-
-
-def periods_between(first: dt.date, last: dt.date, grain: str) -> list[tuple[dt.date, dt.date, str]]:
-    """Return the consecutive periods from the one holding `first` up to the one holding `last`."""
-    periods = []
-    start, end, label = period_bounds(first, grain)
-    while start <= last:
-        periods.append((start, end, label))
-        start, end, label = period_bounds(end + dt.timedelta(days=1), grain)
-    return periods
 
 
 def age_buckets(ages: Iterable[int]) -> tuple[AgeBucket, ...]:

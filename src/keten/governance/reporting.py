@@ -26,12 +26,12 @@ from keten.governance.metrics import (
     RepresentationCell,
     SeatFacts,
     escalation_periods,
-    period_bounds,
     period_figures,
     representation_matrix,
 )
 from keten.governance.models import Decision, Escalation, Level, Meeting, SuccessStory
 from keten.governance.query import active_seats
+from keten.periods import add_months, period_bounds
 
 __all__ = [
     "AttendanceRow",
@@ -295,8 +295,7 @@ def month_summary(chain: Chain, year: int, month: int, today: dt.date | None = N
         "raised_on", "id"
     )
     facts = _facts(chain)
-    back_year, back_month = divmod(year * 12 + month - 1 - 11, 12)
-    trend_start = dt.date(back_year, back_month + 1, 1)
+    trend_start = add_months(start, -11)
     trend = escalation_periods(facts, "month", today=today, first=trend_start, last=start)
     activities = chain.relationship_activities.filter(held_on__range=(start, end)).order_by("held_on")
     return GovernanceSummary(

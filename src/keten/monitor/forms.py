@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from keten.periods import next_month
+
 GRAINS = (("month", _("Month")), ("week", _("Week")), ("day", _("Day")))
 
 
@@ -25,10 +27,6 @@ class MonthField(forms.CharField):
             return dt.datetime.strptime(value[:7], "%Y-%m").date()
         except ValueError as exc:
             raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2025-01."), code="month") from exc
-
-
-def _next_month(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class FilterForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError(_("The end month lies before the start month."))
         as_of = data.get("as_of")
-        if as_of and _next_month(as_of) > dt.date.today():
+        if as_of and next_month(as_of) > dt.date.today():
             # Its end is still to come: "now" would lie in the future and count open cases
             # as late that are not.
             message = _("That month is not over yet; choose an earlier month or leave it empty.")
@@ -114,7 +112,7 @@ class FilterForm(forms.Form):
         return Filters(
             grain=data.get("grain") or "month",
             start=data.get("start"),
-            end=_next_month(end) if end else None,
+            end=next_month(end) if end else None,
             partner=data.get("partner") or None,
-            as_of=_next_month(as_of) if as_of else None,
+            as_of=next_month(as_of) if as_of else None,
         )

@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from keten.chains.actions import record_audit
+from keten.periods import Month
 from keten.reports.assemble import BESTUURLIJK, Report, assemble_report
-from keten.reports.figures import Month, month_figures
+from keten.reports.figures import month_figures
 from keten.reports.render import chain_logo, chart_svgs, render_html, render_pdf
 
 

@@ -28,14 +28,13 @@ from django.utils.translation import ngettext
 from keten import formatting
 from keten.monitor import charts
 from keten.monitor import suppression as sup
+from keten.periods import Month
 from keten.reports.changes import Movement, largest_movements
 from keten.reports.figures import (
     DELIVERY_GRACE_DAYS,
     TREND_MONTHS,
-    Month,
     MonthFigures,
     month_figures,
-    months_back,
 )
 
 BESTUURLIJK = "bestuurlijk"
@@ -269,7 +268,7 @@ class _Context:
         self.accent = spec.colour or charts.DEFAULT_ACCENT
         self.this = month.period
         self.before = month.previous.period
-        self.trend_start = months_back(month, TREND_MONTHS).period
+        self.trend_start = month.shift(1 - TREND_MONTHS).period
         # Figures after suppression: what this edition may print.
         s = figures.suite
         self.kpis = [self._hide_kpi(k) for k in figures.kpis]

@@ -23,53 +23,13 @@ import pyarrow.parquet as pq
 
 from keten.analytics.kpis import KpiResult
 from keten.monitor import metrics
+from keten.periods import Month
 
 # A delivery counts as late when it arrives more than this many days after the end of the
 # month of its earliest event (the usual agreement: deliver by the 5th of the next month).
 DELIVERY_GRACE_DAYS = 5
 # How many months the trend charts and tables look back.
 TREND_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Month:
-    """A calendar month in the chain's time zone."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        """'2026-10' -> Month(2026, 10); a clear ValueError otherwise."""
-        try:
-            first = dt.date.fromisoformat(f"{text.strip()}-01")
-        except ValueError:
-            raise ValueError(f"Month {text!r}: use YYYY-MM, for example 2026-10.") from None
-        return cls(first.year, first.month)
-
-    @property
-    def first(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def next(self) -> Month:
-        return Month(self.year + (self.month == 12), self.month % 12 + 1)
-
-    @property
-    def previous(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
-    @property
-    def period(self) -> str:
-        """The period key analytics uses: the ISO date of the first day."""
-        return self.first.isoformat()
-
-    def end_utc(self, zone: str) -> dt.datetime:
-        """The first moment after the month, in UTC."""
-        return dt.datetime.combine(self.next.first, dt.time(), ZoneInfo(zone)).astimezone(dt.UTC)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass
@@ -122,7 +82,7 @@ class MonthFigures:
     def throughput(self) -> pd.DataFrame:
         """Throughput time by month the goal was reached, the last TREND_MONTHS months."""
         t = self.metrics.throughput
-        first = months_back(self.month, TREND_MONTHS).period
+        first = self.month.shift(1 - TREND_MONTHS).period
         return t[(t["period"] != "all") & (t["period"] >= first)].reset_index(drop=True)
 
     @property
@@ -154,13 +114,6 @@ class MonthFigures:
     @property
     def is_empty(self) -> bool:
         return self.metrics.is_empty
-
-
-def months_back(month: Month, count: int) -> Month:
-    """The month `count - 1` months before `month` (the first of `count` months)."""
-    for _i in range(count - 1):
-        month = month.previous
-    return month
 
 
 def month_figures(chain: Any, month: Month) -> MonthFigures:

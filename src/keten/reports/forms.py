@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from keten.reports.figures import Month
+from keten.periods import Month
 from keten.reports.models import PublishedReport
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from keten.cli import DataCommand
 from keten.monitor.metrics import ChainMetrics, chain_metrics
+from keten.periods import next_month
 
 FRAMES = (
     "kpis",
@@ -64,8 +65,7 @@ def _period_bounds(token: str, text: str) -> tuple[dt.date, dt.date]:
             return dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
         if re.fullmatch(r"\d{4}-\d{2}", token):
             start = dt.date.fromisoformat(token + "-01")
-            nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-            return start, nxt
+            return start, next_month(start)
         day = dt.date.fromisoformat(token)
         return day, day + dt.timedelta(days=1)
     except ValueError:

@@ -11,9 +11,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from keten.chains.models import Chain
 from keten.cli import DataCommand
+from keten.periods import Month
 from keten.reports.actions import make_report
 from keten.reports.assemble import EDITIONS, LANGUAGES
-from keten.reports.figures import Month
 from keten.reports.forms import last_complete_month
 from keten.reports.models import report_filename
 
