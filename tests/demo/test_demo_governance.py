@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 
+from keten.chains.definition import REFERENCE_CHAINS
 from keten.chains.models import Chain
 from keten.demo.actions import set_up_demo
-from keten.demo.governance import DEMO_CONTENT, on, respondents_per_level
+from keten.demo.content import load_demo_content
+from keten.demo.governance import on, respondents_per_level
 from keten.governance.models import (
     Covenant,
     Decision,
@@ -56,7 +58,7 @@ def test_the_relative_dates_count_back_from_the_month_of_the_event_end():
 @pytest.mark.slow
 def test_both_reference_chains_get_a_register_a_closed_scan_and_a_whole_report(demo):
     # One test for all of it: setting up the demo takes a while (see EVENTS).
-    assert {c.slug for c in demo.chains} == set(DEMO_CONTENT)
+    assert {c.slug for c in demo.chains} == set(REFERENCE_CHAINS)
     for chain in demo.chains:
         _assert_register(chain)
         _assert_stories_pass_the_personal_data_check(chain)
@@ -105,7 +107,7 @@ def _assert_scan(chain: Chain) -> None:
     assert latest.closed_at.date() < END
     assert GainsStatement.objects.filter(wave=latest).count() >= 5
     counts = wave_scores(latest).counts
-    surveyed = DEMO_CONTENT[chain.slug]["scan"]["partners"]
+    surveyed = load_demo_content(chain.slug).scan["partners"]
     assert all(counts.partners[p] >= latest.effective_min_cell for p in surveyed)
     assert all(n is not None and n >= latest.effective_min_cell for n in counts.levels.values())
 
@@ -147,3 +149,18 @@ def test_a_second_run_reuses_and_adds_nothing(demo):
         assert f"governance register of {chain.slug}" in again.reused
         assert f"collaboration scan of {chain.slug}" in again.reused
         assert f"Reusing the governance register and collaboration scan of {chain.slug}." in messages
+
+
+def test_demo_content_names_the_file_record_and_key_it_lacks(tmp_path, monkeypatch):
+    from keten.demo import content
+
+    assert {slug for slug in REFERENCE_CHAINS if content.load_demo_content(slug)} == set(REFERENCE_CHAINS)
+    text = content.content_path("werk").read_text(encoding="utf-8")
+    broken = text.replace("  purpose: Stelt de koers", "  doel: Stelt de koers", 1)
+    monkeypatch.setattr(content, "REFERENCE_DIR", tmp_path)
+    (tmp_path / "werk.governance.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(
+        content.DemoContentError, match=r"werk.governance.yaml: tables record 1 lacks purpose"
+    ):
+        content.load_demo_content("werk")
+    assert content.load_demo_content("elders") is None
