@@ -188,12 +188,11 @@ def stroke_width(cases, most: float) -> float:
 
 
 def _text(value: object) -> str:
-    """User text for an HTML-like DOT label: escaped, without control characters."""
-    return html.escape(re.sub(r"[\x00-\x1f\x7f]", " ", str(value)), quote=True)
-
-
-def _quote_id(text: str) -> str:
-    return '"' + text + '"'
+    """User text for an HTML-like DOT label: escaped, without control characters, and with
+    each backslash doubled (dot expands `\\N`, `\\G`... even inside HTML-like labels, after
+    decoding entities, and reads `\\\\` as one backslash)."""
+    text = html.escape(re.sub(r"[\x00-\x1f\x7f]", " ", str(value)), quote=True)
+    return text.replace("\\", "\\\\")
 
 
 def _label_beside(text: str, width: float) -> str:
@@ -274,7 +273,7 @@ def render(
         titles[node_id] = (", ".join(x for x in (row["name"], row.get("detail") or "") if x), row.get("href"))
         group = row.get("group") if groups is not None else None
         group_nodes.setdefault(group if isinstance(group, str) else "", []).append(
-            (_quote_id(node_id), {"label": f"<{label}>", "id": node_id})
+            (node_id, {"label": f"<{label}>", "id": node_id})
         )
     group_rows = {} if groups is None else {g["code"]: g for g in groups.to_dict("records")}
     for i, (group, members) in enumerate(group_nodes.items()):
@@ -327,7 +326,7 @@ def render(
             sentence = f"{_('Slowest handover')}: {sentence}"
             css.append("pm-slowest")
         attrs["label"] = _label_beside(text, width)
-        graph.edge(_quote_id(ids[edge["source"]]), _quote_id(ids[edge["target"]]), **attrs)
+        graph.edge(ids[edge["source"]], ids[edge["target"]], **attrs)
         titles[edge_id] = (f"{pair}: {sentence}", edge.get("href"))
         classes[edge_id] = " ".join(css)
 
