@@ -87,10 +87,10 @@ BAND_LABELS = {
         "far_over": lambda: _("median far over the norm"),
     },
     "neutral": {
-        "short": lambda: _("no norm: among the shortest medians"),
-        "middle": lambda: _("no norm: shorter than most"),
-        "long": lambda: _("no norm: longer than most"),
-        "longest": lambda: _("no norm: among the longest medians"),
+        "short": lambda: _("among the shortest medians"),
+        "middle": lambda: _("shorter than most"),
+        "long": lambda: _("longer than most"),
+        "longest": lambda: _("among the longest medians"),
     },
 }
 
@@ -124,8 +124,10 @@ def keep_paths(edges: pd.DataFrame, share: float) -> pd.DataFrame:
     if share >= 1 or edges.empty:
         return edges
     cases = _cases(edges)
-    order = cases.sort_values(ascending=False, kind="stable").index
     total = cases.sum()
+    if not total:  # every count hidden: nothing to rank by
+        return edges
+    order = cases.sort_values(ascending=False, kind="stable").index
     kept, running = [], 0.0
     for index in order:  # one row per edge of the map, not per event
         if running >= share * total:
