@@ -108,10 +108,6 @@ def legend() -> list[dict]:
 # --- the tables the map draws ---------------------------------------------------------------
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
-
-
 def _cases(frame: pd.DataFrame) -> pd.Series:
     """Visible case counts, 0 where hidden."""
     return pd.to_numeric(frame["cases"], errors="coerce").fillna(0)
@@ -171,20 +167,21 @@ def activity_partners(spec: ChainSpec) -> dict[str, str]:
 # --- drawing --------------------------------------------------------------------------------
 
 
-def _band(median, norm, longest) -> tuple[str, Band | None]:
-    if _missing(median):
-        return "none", None
-    if norm is not None and not _missing(norm) and norm > 0:
-        ratio, bands, kind = float(median) / float(norm), NORM_BANDS, "norm"
+def _band(median, norm, longest) -> Band | None:
+    """The colour band of a median against its norm (days), or against the map's longest
+    median without one; None without a median."""
+    if formatting.is_missing(median):
+        return None
+    if not formatting.is_missing(norm) and norm > 0:
+        ratio, bands = float(median) / float(norm), NORM_BANDS
     else:
-        ratio = float(median) / longest if longest else 0.0
-        bands, kind = NEUTRAL_BANDS, "neutral"
-    return kind, next(b for b in bands if ratio <= b.upto)
+        ratio, bands = (float(median) / longest if longest else 0.0), NEUTRAL_BANDS
+    return next(b for b in bands if ratio <= b.upto)
 
 
 def stroke_width(cases, most: float) -> float:
     """Arrow width for `cases` on a map whose busiest arrow has `most` cases."""
-    if _missing(cases) or not most:
+    if formatting.is_missing(cases) or not most:
         return MIN_WIDTH
     return round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(float(cases) / most), 2)
 
@@ -214,10 +211,10 @@ def _edge_text(edge, min_cell: int) -> tuple[str, str]:
         return small, small
     cases = _("%(n)s cases") % {"n": formatting.count(edge["cases"])}
     parts = [cases]
-    if not _missing(edge.get("median_days")):
+    if not formatting.is_missing(edge.get("median_days")):
         parts.append(_("median %(d)s") % {"d": formatting.days(edge["median_days"], unit=True)})
     norm = edge.get("norm_days")
-    if norm is not None and not _missing(norm):
+    if not formatting.is_missing(norm):
         parts.append(_("norm %(d)s") % {"d": formatting.days(norm, unit=True)})
     return " · ".join(parts), ", ".join(parts)
 
@@ -303,15 +300,15 @@ def render(
     medians = pd.to_numeric(edges.get("median_days", pd.Series(dtype=float)), errors="coerce")
     longest = float(medians.max()) if medians.notna().any() else 0.0
     classes: dict[str, str] = {}
+    names = dict(zip(nodes["code"], nodes["name"], strict=True))
     for i, edge in enumerate(edges.to_dict("records")):
         if edge["source"] not in ids or edge["target"] not in ids:
             continue
         edge_id = f"{key}-e{i}"
         label, sentence = _edge_text(edge, min_cell)
-        names = {code: name for code, name in zip(nodes["code"], nodes["name"], strict=True)}
         pair = f"{names[edge['source']]} → {names[edge['target']]}"
         suppressed = bool(edge.get(SUPPRESSED, False))
-        kind, band = _band(edge.get("median_days"), edge.get("norm_days"), longest)
+        band = _band(edge.get("median_days"), edge.get("norm_days"), longest)
         colour = SUPPRESSED_COLOUR if suppressed or band is None else band.colour
         width = stroke_width(None if suppressed else edge["cases"], most)
         text = _text(label)
@@ -445,7 +442,7 @@ def partner_map(
     for code in codes:
         if bool(suppressed.get(code, False)):
             details.append(_("fewer than %(n)s cases") % {"n": min_cell})
-        elif not _missing(visible.get(code)):
+        elif not formatting.is_missing(visible.get(code)):
             details.append(_("%(n)s cases") % {"n": formatting.count(visible.get(code))})
         else:
             details.append("")
