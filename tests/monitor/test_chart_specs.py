@@ -18,14 +18,12 @@ def data(monitored):
 
 def specs(data):
     accent = "#00674b"
-    partners = pd.DataFrame({"code": ["a", "b"], "name": ["Partner A", "Partner B"]})
     handovers = data.handovers()
     trend = pd.DataFrame([{"period": p, "value": v, "mature": m} for p, v, _n, m in data.kpis()[0].trend])
     norms = data.norms()
     variants = data.variants()
     return {
         "sparkline": charts.kpi_sparkline(trend, accent=accent, target=0.6),
-        "flow_map": charts.flow_map(partners, handovers, accent=accent),
         "handovers": charts.handover_chart(handovers, accent=accent),
         "duration": charts.duration_chart(data.throughput(), accent=accent),
         "stage_time": charts.stage_time_chart(
@@ -47,17 +45,6 @@ def test_every_chart_renders_to_svg_with_the_house_font(data):
         assert svg.startswith("<svg"), name
         if name != "sparkline":  # the sparkline has no text at all
             assert "DejaVu Sans" in svg, name
-
-
-def test_the_flow_map_marks_the_slowest_handover_in_red_and_links_each_arrow(data):
-    handovers = data.handovers().assign(href=lambda d: "/pair/" + d["from_partner"] + "/" + d["to_partner"])
-    partners = pd.DataFrame({"code": ["a", "b"], "name": ["Partner A", "Partner B"]})
-    spec = charts.flow_map(partners, handovers, accent="#00674b")
-    edges = [d for d in spec["datasets"].values() if d and "slowest" in d[0]]
-    [edge_rows] = edges
-    assert sum(1 for r in edge_rows if r["slowest"]) == 1
-    assert {r["href"] for r in edge_rows} >= {"/pair/a/b", "/pair/b/a"}
-    assert charts.SLOW in json.dumps(spec)
 
 
 def test_suppressed_values_leave_gaps_instead_of_breaking_the_chart():

@@ -144,7 +144,6 @@ def handovers_frame(with_mature: bool = True) -> pd.DataFrame:
     return frame.assign(mature=[True, True, False]) if with_mature else frame
 
 
-PARTNERS = pd.DataFrame({"code": ["gem", "uwv", "rib"], "name": ["Gemeente", "UWV", "Re-integratiebedrijf"]})
 THEMES = [("trust", "Vertrouwen"), ("goals", "Gedeelde doelen"), ("info", "Informatie")]
 SCAN_PARTNERS = [("gem", "Gemeente"), ("uwv", "UWV"), ("rib", "Re-integratiebedrijf")]
 
@@ -174,7 +173,6 @@ def cases():
             False,
             False,
         ),
-        ("flow_map", lambda: charts.flow_map(PARTNERS, handovers_frame()), False, True, True),
         ("handover_chart", lambda: charts.handover_chart(handovers_frame()), False, False, True),
         (
             "handover_chart, no mature column",

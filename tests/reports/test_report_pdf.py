@@ -90,5 +90,7 @@ def test_the_html_has_the_same_sections_and_inline_charts(chain_with_events):
     positions = [html.index(f">{title}<") for title in TITLES_EN]
     assert positions == sorted(positions)
     assert html.count("<svg") == 3  # flow map, stage flow, throughput
-    assert 'role="img" aria-label="The partners in chain order' in html
+    assert 'role="img" aria-label="The partners with an arrow per handover' in html
+    # The flow map is the flow page's Graphviz drawing: no link out of the report.
+    assert 'class="process-map-svg"' in html and "vega-datasets" not in html
     assert "cdn" not in html.lower()

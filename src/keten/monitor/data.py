@@ -127,6 +127,13 @@ class MonitorData:
             df.loc[eligible["median_days"].idxmax(), "slowest"] = True
         return self._rows(df, "cases", ["transitions", "mean_days", "median_days", "p80_days", "p90_days"])
 
+    def dfg_activity(self) -> pd.DataFrame:
+        """Directly-follows steps between activities (see keten.analytics.flow.dfg), with small
+        cells hidden for this viewer."""
+        df = self.metrics.dfg_activity
+        values = ["frequency", "mean_days", "median_days", "p80_days", "p90_days"]
+        return self._rows(df, "cases", [*values, "min_days", "max_days", "sum_days"])
+
     THROUGHPUT_VALUES = ["mean_days", "p20_days", "median_days", "p80_days", "p90_days"]
 
     def _period_rows(

@@ -22,7 +22,7 @@ from keten import formatting
 from keten.chains.actions import record_audit
 from keten.chains.models import AuditEntry
 from keten.chains.permissions import chain_and_membership
-from keten.monitor import charts
+from keten.monitor import charts, mapview
 from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for_role
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData
@@ -163,7 +163,7 @@ def overview(request, slug):
     return _page(request, ctx, "overview", _("Overview"), _overview, show_filters=("as_of",))
 
 
-def _flow(ctx: dict) -> dict:
+def _flow(ctx: dict, choice: mapview.MapChoice) -> dict:
     data: MonitorData = ctx["data"]
     accent = ctx["chain"].colour
     handovers = data.handovers()
@@ -174,20 +174,14 @@ def _flow(ctx: dict) -> dict:
         for a, b in zip(handovers["from_partner"], handovers["to_partner"], strict=True)
     ]
     producing = [p for p in data.spec.partners if p.kind == "producing"]
-    partners = pd.DataFrame({"code": [p.code for p in producing], "name": [p.name for p in producing]})
     table = _table(ctx, "handovers", handovers)
     for row in table["rows"]:
         row["href"] = row["record"]["href"]
         row["slowest"] = bool(row["record"]["slowest"])
     slowest = handovers[handovers["slowest"]]
     return {
-        "flow_chart": _chart(
-            "flow",
-            charts.flow_map(partners, handovers, accent=accent),
-            _("Chain flow map"),
-            table,
-            _csv_url(ctx, "handovers"),
-        ),
+        "handover_table": table,
+        "handover_csv": _csv_url(ctx, "handovers"),
         "handover_chart": _chart(
             "handover-times",
             charts.handover_chart(handovers.dropna(subset=["median_days"]), accent=accent),
@@ -198,13 +192,15 @@ def _flow(ctx: dict) -> dict:
         "slowest": slowest.iloc[0].to_dict() if len(slowest) else None,
         "partners": producing,
         "network_partners": [p for p in data.spec.partners if p.kind == "network"],
+        "process_map": mapview.process_map(ctx, choice, handovers),
     }
 
 
 @login_required
 def flow(request, slug):
     ctx = _monitor(request, slug)
-    return _page(request, ctx, "flow", _("Chain flow"), _flow)
+    choice = mapview.MapChoice.from_query(request.GET)
+    return _page(request, ctx, "flow", _("Chain flow"), lambda ctx: _flow(ctx, choice), choice.key())
 
 
 @login_required

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keten import formatting
-from keten.monitor import charts
+from keten.monitor import charts, processmap
 from keten.monitor import suppression as sup
 from keten.periods import Month
 from keten.reports.changes import Movement, largest_movements
@@ -91,6 +91,9 @@ class Chart:
     spec: dict[str, Any]
     # Drawing width in px for a chart sized to its container (0: the report's default).
     width: int = 0
+    # A drawing made elsewhere (the process map, keten.monitor.processmap): SVG text used as
+    # it is instead of drawing `spec`.
+    svg: str = ""
 
 
 @dataclass
@@ -662,21 +665,31 @@ class _Context:
         df = df.assign(
             slowest=[(a, b) in keys for a, b in zip(df["from_partner"], df["to_partner"], strict=True)]
         )
-        producing = list(self.spec.producing_partners)
-        others = sorted(set(df["from_partner"]) | set(df["to_partner"]) - set(producing))
-        order = producing + [c for c in others if c not in producing]
-        partners = pd.DataFrame({"code": order, "name": [self.partner(c) for c in order]})
+        # The flow page's process map, drawn from this month's handovers; no links (the
+        # report stands on its own) and no case counts in the boxes (those span all months).
+        month_map = processmap.partner_map(
+            self.spec,
+            df.assign(
+                pair=[
+                    f"{self.partner(a)} → {self.partner(b)}"
+                    for a, b in zip(df["from_partner"], df["to_partner"], strict=True)
+                ]
+            ),
+            pd.DataFrame({"partner": [], "cases": []}),
+            min_cell=self.min_cell,
+            key="report-flow-map",
+        )
         section.charts.append(
             Chart(
                 "flow-map",
                 _("Handovers between partners in %(month)s") % {"month": month_label(self.month.first)},
                 _(
-                    "The partners in chain order with an arrow per handover, labelled with the "
-                    "number of cases and the median days; the slowest handovers are red."
+                    "The partners with an arrow per handover, as wide as its number of cases and "
+                    "labelled with the cases and the median days; the slowest handovers have a "
+                    "dark outline."
                 ),
-                charts.flow_map(partners, df, accent=self.accent),
-                # Wide, so the labels between the partner boxes have room; scaled to the page.
-                width=200 * len(order),
+                {},
+                svg=month_map,
             )
         )
         if slowest.empty:

@@ -72,7 +72,7 @@ def _hide_axes_everywhere(spec: dict[str, Any]) -> dict[str, Any]:
 
 def chart_svgs(report: Report) -> dict[str, str]:
     """SVG per chart key, in reading order."""
-    return {c.key: chart_svg(c.spec, c.width) for s in report.sections for c in s.charts}
+    return {c.key: c.svg or chart_svg(c.spec, c.width) for s in report.sections for c in s.charts}
 
 
 def _svg_width(svg: str) -> float:
@@ -130,6 +130,7 @@ def render_pdf(report: Report, *, svgs: dict[str, str] | None = None, logo: Path
                     continue
                 (root / name).write_text(svg, encoding="utf-8")
                 chart.pop("spec")
+                chart.pop("svg", None)
                 chart["file"] = name
                 # Never wider than the page body (17 cm), never blown up past its own size.
                 chart["width"] = round(min(100.0, _svg_width(svg) / 6.4), 1)
