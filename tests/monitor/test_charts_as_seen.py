@@ -386,3 +386,22 @@ def test_the_charts_of_every_monitor_page_read_in_its_language(client, monitored
             if path == "normen/":
                 assert month_labels(labels, lang), f"{sid}: {joined}"
     assert seen_months
+
+
+def test_the_handover_chart_shows_every_partner_pair_in_full():
+    pairs = [
+        "Werkgevers (via Werkgeversservicepunt) → Gemeente (Werk en Inkomen)",
+        "Openbaar Ministerie → Rechtspraak",
+        "Re-integratiebedrijf → Werkgevers (via Werkgeversservicepunt)",
+    ]
+    frame = pd.DataFrame(
+        {
+            "pair": pairs,
+            "median_days": [11.0, 74.5, 34.9],
+            "cases": [29, 744, 25],
+            "slowest": [False, True, False],
+        }
+    )
+    labels = texts(charts.handover_chart(frame))
+    assert not [t for t in labels if t.endswith("…")], labels
+    assert set(pairs) <= set(labels)

@@ -254,7 +254,8 @@ def handover_chart(handovers: pd.DataFrame, *, accent: str = DEFAULT_ACCENT) -> 
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("pair:N", sort=None, title=None),
+            # Pairs of full partner names are long; Vega cuts labels at 180 px by default.
+            y=alt.Y("pair:N", sort=None, title=None, axis=alt.Axis(labelLimit=480)),
             x=alt.X("median_days:Q", title=_("Median handover time (days)")),
             color=alt.condition("datum.slowest", alt.value(SLOW), alt.value(accent)),
             opacity=_opacity(data),
