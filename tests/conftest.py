@@ -18,6 +18,7 @@ hypothesis_settings.register_profile("ci", max_examples=100, print_blob=True)
 hypothesis_settings.register_profile("dev", max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+
 from keten.analytics.model import (  # noqa: E402
     ActivitySpec,
     AgreementSpec,
@@ -27,6 +28,14 @@ from keten.analytics.model import (  # noqa: E402
     PartnerSpec,
     StageSpec,
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that touches the app database `database`: .ci/run runs only those a
+    second time on PostgreSQL (a test without the database gives the same answer on both)."""
+    for item in items:
+        if item.get_closest_marker("django_db") or "django_db_setup" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture
