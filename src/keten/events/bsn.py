@@ -269,11 +269,6 @@ def row_eight_digit_sql(texts: list[str]) -> str:
     return " OR ".join(f"{_short_values_sql(t, passing=True)} > 0" for t in texts) or "false"
 
 
-def sieve_sql(columns: dict[str, str]) -> str:
-    """SQL: true when some scanned column of the row passes the sieve."""
-    return row_sieve_sql(list(scanned_columns(columns).values()))
-
-
 def _whole_numbers_sql(text_sql: str, lengths: str) -> str:
     """SQL: how many whole values in one scanned value are numbers whose digits (before a
     decimal point of zeros) have a length `lengths` (an SQL condition on that length)."""
@@ -299,6 +294,16 @@ def scan(
     scanned = scanned_columns(columns)
     if not scanned:
         return {}
+    # A column without a single value the sieve lets through counts nothing below: only the
+    # others get the per-column test (a log of 30 attributes often has one or two such columns).
+    sieved = con.execute(
+        "SELECT "  # noqa: S608
+        + ", ".join(f"bool_or(regexp_matches({expr}, '{SIEVE}'))" for expr in scanned.values())
+        + f" FROM {table} AS scanned"
+    ).fetchone()
+    scanned = {name: expr for (name, expr), hit in zip(scanned.items(), sieved, strict=True) if hit}
+    if not scanned:
+        return {}
     # One cheap pass finds the rows the sieve lets through; only those get the per-column test.
     # Every eight-digit value passes the sieve, so the eight-digit counts are the column's.
     parts = []
@@ -310,8 +315,9 @@ def scan(
             f"coalesce(sum({short}), 0)",
             f"coalesce(sum({_short_values_sql(expr, passing=False)}), 0)",
         ]
+    sieve = row_sieve_sql(list(scanned.values()))
     row = con.execute(
-        f"WITH candidates AS (SELECT * FROM {table} AS scanned WHERE {sieve_sql(columns)}) "  # noqa: S608
+        f"WITH candidates AS (SELECT * FROM {table} AS scanned WHERE {sieve}) "  # noqa: S608
         f"SELECT {', '.join(parts)} FROM candidates"
     ).fetchone()
     found, short_columns = {}, {}
