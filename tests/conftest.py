@@ -32,10 +32,13 @@ from keten.analytics.model import (  # noqa: E402
 
 def pytest_collection_modifyitems(config, items):
     """Mark every test that touches the app database `database`: .ci/run runs only those a
-    second time on PostgreSQL (a test without the database gives the same answer on both)."""
+    second time on PostgreSQL (a test without the database gives the same answer on both).
+    A browser test is a slow test (`-m "not slow"` leaves both out while working)."""
     for item in items:
         if item.get_closest_marker("django_db") or "django_db_setup" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.database)
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

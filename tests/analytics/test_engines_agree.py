@@ -52,6 +52,7 @@ def werk():
 @pytest.mark.parametrize(
     "filters", [{}, {"grain": "week", "partner": "uwv", "attribute": ("regio", "noord")}]
 )
+@pytest.mark.slow
 def test_duckdb_and_pyspark_give_equal_results(spark, duck, werk, filters):
     table = synthetic_events(werk, 1_500, seed=3)
     on_duckdb = suite.run_suite(
@@ -64,6 +65,7 @@ def test_duckdb_and_pyspark_give_equal_results(spark, duck, werk, filters):
     assert_same_suite(on_duckdb, on_spark)
 
 
+@pytest.mark.slow
 def test_pyspark_reads_the_parquet_store(spark, duck, werk, tmp_path):
     import pyarrow.parquet as pq
 

@@ -103,6 +103,7 @@ def mapping_for(name: str, codes: dict[str, str]) -> dict:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", list(REAL_LOGS))
+@pytest.mark.slow
 def test_a_delivered_real_log_measures_as_pm4py_measures_the_file(name):
     if not (DATA / name).exists():
         pytest.skip(f"{DATA / name} is not here (the shared data folder sits next to the work tree)")

@@ -139,6 +139,7 @@ long_logs = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=long_logs)
+@pytest.mark.slow
 def test_packed_sequence_keys_equal_ordered_arrays_for_cases_of_any_length(
     duck, small_spec, monkeypatch, rows
 ):

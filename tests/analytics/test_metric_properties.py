@@ -49,6 +49,7 @@ def con():
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=logs)
+@pytest.mark.slow
 def test_stage_and_handover_times_of_each_case_add_up_to_its_duration(con, small_spec, rows):
     p = prepare(_events(con, rows), small_spec, make_filters(small_spec))
     blocks = (
@@ -75,6 +76,7 @@ def test_stage_and_handover_times_of_each_case_add_up_to_its_duration(con, small
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=logs, grain=st.sampled_from(["day", "week", "month"]))
+@pytest.mark.slow
 def test_counts_conserve_cases(con, small_spec, rows, grain):
     events = _events(con, rows)
     p = prepare(events, small_spec, make_filters(small_spec, grain=grain))
@@ -108,6 +110,7 @@ def test_counts_conserve_cases(con, small_spec, rows, grain):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=logs)
+@pytest.mark.slow
 def test_filters_only_ever_remove_whole_cases(con, small_spec, rows):
     events = _events(con, rows)
     everything = flow.case_durations(events, small_spec).set_index("case_id")

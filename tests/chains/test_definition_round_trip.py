@@ -26,6 +26,7 @@ def test_loading_a_dumped_spec_gives_the_same_spec(spec):
 @given(chain_specs())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_a_saved_spec_reads_back_from_the_database_unchanged(spec):
     # Examples share one database, so a slug drawn twice also exercises an update in place.
     chain = save_chain_spec(spec)
@@ -34,6 +35,7 @@ def test_a_saved_spec_reads_back_from_the_database_unchanged(spec):
 
 @given(chain_specs())
 @settings(max_examples=50, deadline=None)
+@pytest.mark.slow
 def test_dumping_is_stable(spec):
     text = dump_chain_definition(spec)
     assert dump_chain_definition(load_chain_definition(text)) == text

@@ -172,6 +172,7 @@ ACTIVITIES = ["aanmelding", "intake", "start", "klaar", "afgerond"]  # stages 1,
     permutation=st.randoms(use_true_random=False),
 )
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 def test_any_permutation_of_rows_with_distinct_moment_and_stage_gives_the_same_order(
     small_chain, write, rows, permutation
 ):

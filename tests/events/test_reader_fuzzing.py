@@ -35,6 +35,7 @@ def check(report):
 
 @FUZZ
 @given(data=st.binary(max_size=2000), suffix=st.sampled_from([".csv", ".xes", ".parquet", ".gz", ""]))
+@pytest.mark.slow
 def test_random_bytes_give_a_report(small_chain, tmp_path, data, suffix):
     path = tmp_path / f"random{suffix}"
     path.write_bytes(data)
@@ -43,6 +44,7 @@ def test_random_bytes_give_a_report(small_chain, tmp_path, data, suffix):
 
 @FUZZ
 @given(cut=st.integers(0, len(GOOD)), which=st.sampled_from(["csv", "xes", "xes.gz"]))
+@pytest.mark.slow
 def test_truncated_files_give_a_report(small_chain, tmp_path, cut, which):
     content = {"csv": GOOD, "xes": XES, "xes.gz": gzip.compress(XES)}[which]
     path = tmp_path / f"cut.{which}"
@@ -56,6 +58,7 @@ def test_truncated_files_give_a_report(small_chain, tmp_path, cut, which):
     text=st.text(alphabet=st.characters(codec="latin-1"), max_size=40),
     requested=st.sampled_from([None, "utf-8", "windows-1252"]),
 )
+@pytest.mark.slow
 def test_wrong_encodings_give_a_report(small_chain, tmp_path, encoding, text, requested):
     content = f"case_id,activity,timestamp\nk1,{text},2024-03-01\n".encode(encoding, "replace")
     path = tmp_path / "enc.csv"
@@ -72,6 +75,7 @@ def test_wrong_encodings_give_a_report(small_chain, tmp_path, encoding, text, re
     ),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
 )
+@pytest.mark.slow
 def test_ragged_csv_with_odd_characters_gives_a_report(small_chain, tmp_path, rows, delimiter):
     lines = [delimiter.join(["case_id", "activity", "timestamp"])] + [delimiter.join(r) for r in rows]
     path = tmp_path / "ragged.csv"

@@ -55,6 +55,7 @@ def test_future_timestamps_are_reported(small_chain, write):
     assert problem.rows == [3] and "future" in problem.message
 
 
+@pytest.mark.slow
 def test_a_no_date_placeholder_is_a_row_problem_and_the_pages_stay_up(small_chain, write, client, personas):
     path = write(
         "x.csv",

@@ -51,6 +51,7 @@ def stored(chain):
     return pq.read_table(path).sort_by([("case_id", "ascending"), ("timestamp", "ascending")]).to_pylist()
 
 
+@pytest.mark.slow
 def test_an_xes_with_300_attributes_per_event_ingests_under_the_default_memory(
     small_chain, write, monkeypatch
 ):
@@ -70,6 +71,7 @@ def test_an_xes_with_300_attributes_per_event_ingests_under_the_default_memory(
     assert [r["activity"] for r in stored(small_chain)] == ["aanmelding", "intake"]
 
 
+@pytest.mark.slow
 def test_a_csv_with_300_columns_ingests_under_the_default_memory(small_chain, write, monkeypatch):
     monkeypatch.delenv("KETEN_INGEST_MEMORY", raising=False)
     header = ["case_id", "activity", "timestamp"] + [f"kolom_{i}" for i in range(WIDE)]
@@ -83,6 +85,7 @@ def test_a_csv_with_300_columns_ingests_under_the_default_memory(small_chain, wr
     assert report.rows_stored == 2
 
 
+@pytest.mark.slow
 def test_a_log_with_160_trace_attributes_of_few_values_each_ingests_under_the_default_memory(
     small_chain, write, monkeypatch
 ):
@@ -103,6 +106,7 @@ def test_a_log_with_160_trace_attributes_of_few_values_each_ingests_under_the_de
     assert report.rows_stored == 3600
 
 
+@pytest.mark.slow
 def test_a_wide_file_with_a_problem_row_is_validated_the_long_way_under_the_default_memory(
     small_chain, write, monkeypatch
 ):
@@ -230,6 +234,7 @@ ISO_FORMS = ("{d}T{t}Z", "{d} {t}Z", "{d}T{t} Z", "{d} {t} Z")
     form=st.sampled_from(ISO_FORMS),
     fraction=st.sampled_from(["", ".3", ".123", ".123456"]),
 )
+@pytest.mark.slow
 def test_every_utc_form_is_read_to_the_microsecond(small_chain, write, moment, form, fraction):
     when = moment.replace(microsecond=0) + timedelta(microseconds=int((fraction[1:] or "0").ljust(6, "0")))
     text = form.format(d=moment.strftime("%Y-%m-%d"), t=moment.strftime("%H:%M:%S") + fraction)

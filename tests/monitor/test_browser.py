@@ -24,6 +24,7 @@ def wait_for_charts(page):
 @pytest.mark.parametrize(
     "who,username", [("coordinator", "regisseur"), ("analyst", "analist_b"), ("steering", "stuurgroep")]
 )
+@pytest.mark.slow
 def test_each_role_walks_the_main_pages(page, live_server, monitored, screenshot_dir, who, username):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, username)
@@ -56,6 +57,7 @@ def test_each_role_walks_the_main_pages(page, live_server, monitored, screenshot
         page.screenshot(path=screenshot_dir / f"monitor-cases-{who}.png", full_page=True)
 
 
+@pytest.mark.slow
 def test_the_coordinator_switches_view_and_language(page, live_server, monitored, screenshot_dir):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "regisseur")
@@ -80,6 +82,7 @@ def test_the_coordinator_switches_view_and_language(page, live_server, monitored
     page.wait_for_selector("html[lang='nl']")
 
 
+@pytest.mark.slow
 def test_the_chain_flow_opens_the_partner_pair(page, live_server, monitored, screenshot_dir):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "analist_a")
@@ -90,6 +93,7 @@ def test_the_chain_flow_opens_the_partner_pair(page, live_server, monitored, scr
     page.screenshot(path=screenshot_dir / "monitor-handover-analyst.png", full_page=True)
 
 
+@pytest.mark.slow
 def test_a_phone_sized_screen_still_shows_the_tiles(page, live_server, monitored, screenshot_dir):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "stuurgroep")

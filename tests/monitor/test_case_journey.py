@@ -107,6 +107,7 @@ def cells(text: str, heading_id: str) -> list[list[str]]:
     return [[strip(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
 
 
+@pytest.mark.slow
 def test_the_waits_are_the_handover_durations_the_suite_computes(client, journeys):
     spec = journeys.chain.to_spec()
     edges = flow.to_frame(flow.handover_edges(prepare(load_events(journeys.chain), spec)))
@@ -130,6 +131,7 @@ def test_the_longest_wait_is_marked(client, journeys):
     assert "Langste wachttijd: 28,1 d tussen Partner A en Partner B." in text
 
 
+@pytest.mark.slow
 def test_the_norm_verdicts_agree_with_the_norm_compliance_figures(client, journeys):
     spec = journeys.chain.to_spec()
     compliance = norms.norm_compliance(load_events(journeys.chain), spec)
@@ -177,6 +179,7 @@ def test_an_unknown_case_is_not_found(client, journeys, case_id):
     assert client.get(f"/ketens/{slug}/monitor/zaken/{case_id}/").status_code == 404
 
 
+@pytest.mark.slow
 def test_who_may_see_a_case(client, journeys, django_user_model):
     assert page_of(client, journeys, "coordinator", TIE).status_code == 200
     assert page_of(client, journeys, "analyst_a", TIE).status_code == 200
@@ -227,6 +230,7 @@ def follow(client, url):
     return response.content.decode()
 
 
+@pytest.mark.slow
 def test_the_case_list_links_every_row_to_its_page(client, journeys):
     client.force_login(journeys.coordinator)
     slug = journeys.chain.slug
@@ -237,6 +241,7 @@ def test_the_case_list_links_every_row_to_its_page(client, journeys):
     assert all('class="timeline"' in page for page in pages)
 
 
+@pytest.mark.slow
 def test_the_norms_page_leads_to_the_cases_late_and_still_open(client, journeys):
     client.force_login(journeys.coordinator)
     slug = journeys.chain.slug
@@ -262,6 +267,7 @@ def test_the_variants_page_leads_to_the_cases_of_a_variant(client, journeys):
     assert timeline(follow(client, link)) == ["Intake", "Aanmelding", "Start", "Klaar", "Afgerond"]
 
 
+@pytest.mark.slow
 def test_the_handover_page_leads_to_the_cases_and_to_the_pair_in_one_direction(client, journeys):
     client.force_login(journeys.coordinator)
     slug = journeys.chain.slug

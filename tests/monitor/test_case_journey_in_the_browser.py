@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.usefixtures("journeys")
 @pytest.mark.parametrize("width", [1440, 390])
+@pytest.mark.slow
 def test_the_timeline_is_visible_and_the_page_fits_the_width(
     page, live_server, personas, screenshot_dir, width
 ):

@@ -50,6 +50,7 @@ def csv_ids(response) -> list[str]:
     return [row["case_id"] for row in rows]
 
 
+@pytest.mark.slow
 def test_page_two_holds_the_next_fifty_cases_in_the_stable_order(client, monitored, events_file):
     client.force_login(monitored.coordinator)
     slug = monitored.chain.slug
@@ -63,6 +64,7 @@ def test_page_two_holds_the_next_fifty_cases_in_the_stable_order(client, monitor
     assert "Next" in text and "Previous" in text2
 
 
+@pytest.mark.slow
 def test_the_api_pages_with_a_next_link_and_the_whole_count(client, monitored, events_file):
     client.force_login(monitored.coordinator)
     order = expected_order(events_file)
@@ -92,6 +94,7 @@ def test_the_csv_streams_every_case_exactly_once_in_the_same_order(
 
 
 @pytest.mark.parametrize("who,partner", [("analyst_a", "a"), ("analyst_b", "b")])
+@pytest.mark.slow
 def test_an_analyst_pages_through_only_the_cases_their_partner_handled(
     client, monitored, events_file, who, partner
 ):

@@ -37,6 +37,7 @@ def specs(data):
     }
 
 
+@pytest.mark.slow
 def test_every_chart_renders_to_svg_with_the_house_font(data):
     for name, spec in specs(data).items():
         json.dumps(spec, allow_nan=False)  # strict JSON: browsers reject NaN
@@ -61,6 +62,7 @@ def test_suppressed_values_leave_gaps_instead_of_breaking_the_chart():
     assert vlc.vegalite_to_svg(spec).startswith("<svg")
 
 
+@pytest.mark.slow
 def test_the_pages_load_vega_from_the_app_itself_and_nothing_from_elsewhere(client, monitored):
     client.force_login(monitored.coordinator)
     page = client.get(f"/ketens/{monitored.chain.slug}/monitor/stroom/").content.decode()
@@ -84,6 +86,7 @@ def test_every_chart_on_a_page_has_a_table_or_a_download(client, monitored):
             assert "<table>" in body or ".csv" in body, path
 
 
+@pytest.mark.slow
 def test_the_chart_data_on_every_page_is_strict_json_for_every_role(client, monitored):
     import re
 

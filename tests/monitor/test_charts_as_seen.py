@@ -369,6 +369,7 @@ def page_specs(client, monitored, path: str, lang: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.slow
 def test_the_charts_of_every_monitor_page_read_in_its_language(client, monitored, lang):
     seen_months = False
     for path in PAGES:

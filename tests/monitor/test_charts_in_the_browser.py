@@ -20,6 +20,7 @@ def chart_texts(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-vega] svg text").all_text_contents()]
 
 
+@pytest.mark.slow
 def test_the_norm_charts_read_in_dutch_and_in_english(page, live_server, monitored, screenshot_dir):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "regisseur")

@@ -36,6 +36,7 @@ def chain_pages(slug):
     return [reverse("home"), *(reverse(name, kwargs={"slug": slug}) for name in names)]
 
 
+@pytest.mark.slow
 def test_the_policy_allows_only_the_apps_own_scripts_and_no_eval(client, monitored):
     client.force_login(monitored.coordinator)
     response = client.get(f"/ketens/{monitored.chain.slug}/monitor/")
@@ -47,6 +48,7 @@ def test_the_policy_allows_only_the_apps_own_scripts_and_no_eval(client, monitor
     assert f'<style nonce="{nonce}">' in response.content.decode()  # the chain's colour
 
 
+@pytest.mark.slow
 def test_no_page_holds_an_inline_script_handler_or_style_attribute(client, monitored):
     client.force_login(monitored.coordinator)
     for url in [*chain_pages(monitored.chain.slug), "/login/"]:
@@ -61,6 +63,7 @@ def test_no_page_holds_an_inline_script_handler_or_style_attribute(client, monit
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_the_browser_reports_no_violation_and_the_charts_draw(page, live_server, monitored):
     violations = []
     page.on(

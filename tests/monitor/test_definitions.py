@@ -21,6 +21,7 @@ def test_the_docs_quote_every_definition_word_for_word():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("page", "key"), [("monitor-throughput", "throughput"), ("monitor-norms", "norms")])
+@pytest.mark.slow
 def test_the_page_shows_the_definition_of_its_figure(monitored, client, page, key):
     client.force_login(monitored.coordinator)
     body = client.get(reverse(page, args=[monitored.chain.slug])).content.decode()

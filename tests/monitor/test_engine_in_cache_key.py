@@ -34,6 +34,7 @@ def _analyse(slug: str) -> dict:
     return json.loads(out.getvalue())
 
 
+@pytest.mark.slow
 def test_duckdb_then_pyspark_on_the_same_store_runs_spark_and_agrees(monitored, settings):
     pytest.importorskip("pyspark", reason="pyspark is not installed (uv sync --extra spark)")
     chain = monitored.chain

@@ -113,6 +113,7 @@ def results(live_server, personas):
 
 
 @pytest.mark.parametrize("screen", VIEWPORTS)
+@pytest.mark.slow
 def test_the_coordinator_reads_the_results_with_charts(page, live_server, results, screenshot_dir, screen):
     page.set_viewport_size(VIEWPORTS[screen])
     log_in(page, live_server, "regisseur")
