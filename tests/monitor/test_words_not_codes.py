@@ -57,3 +57,14 @@ def test_the_csv_keeps_the_codes(client, monitored):
     body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
     statuses = {row["status"] for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     assert statuses and statuses <= {"open", "reached", "dropped"}, statuses
+
+
+def test_variants_read_as_activity_names_in_order(client, monitored):
+    client.force_login(monitored.coordinator)
+    spec = monitored.chain.to_spec()
+    texts = cells(client.get(f"/ketens/{monitored.chain.slug}/monitor/varianten/").content.decode())
+    paths = [t for t in texts if "→" in t]
+    assert paths, texts
+    names = set(spec.activity_names.values())
+    assert all(set(p.split(" → ")) <= names for p in paths), paths
+    assert not [t for t in texts if " > " in t or t in spec.activity_names and t not in names]

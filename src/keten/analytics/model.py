@@ -145,6 +145,11 @@ class ChainSpec:
         return {a.code: s.code for s in self.stages for a in s.activities}
 
     @cached_property
+    def activity_names(self) -> dict[str, str]:
+        """Map activity code -> its name."""
+        return {a.code: a.name for s in self.stages for a in s.activities}
+
+    @cached_property
     def activity_partner(self) -> dict[str, str]:
         """Map activity code -> code of the partner that performs it."""
         return {a.code: s.partner for s in self.stages for a in s.activities}

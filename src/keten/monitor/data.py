@@ -15,6 +15,7 @@ from functools import cached_property
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from keten.analytics.flow import variant_in_words
 from keten.analytics.model import ChainSpec
 from keten.monitor import metrics as metrics_module
 from keten.monitor.access import Viewer
@@ -192,7 +193,10 @@ class MonitorData:
             df = fold_small_rows(df, "cases", "variant", _("Other variants (few cases each)"), self.min_cell)
         else:
             df = df.assign(**{SUPPRESSED: False})
-        return df.head(VARIANT_LIMIT + 1).reset_index(drop=True)
+        df = df.head(VARIANT_LIMIT + 1).reset_index(drop=True)
+        # The activities by name, for people; `variant` keeps the codes (the API, the drill-down).
+        df["path"] = [variant_in_words(v, self.spec.activity_names) for v in df["variant"]]
+        return df
 
     def variant_count(self) -> int:
         return self.metrics.variant_count
@@ -215,8 +219,7 @@ class MonitorData:
     def dropout_points(self) -> pd.DataFrame:
         df = self.metrics.dropout_points.copy()
         df["partner_name"] = df["partner"].map(self.partner_names).fillna(df["partner"])
-        names = {a.code: a.name for s in self.spec.stages for a in s.activities}
-        df["activity_name"] = df["activity"].map(names).fillna(df["activity"])
+        df["activity_name"] = df["activity"].map(self.spec.activity_names).fillna(df["activity"])
         if self.viewer.suppresses:
             return fold_small_rows(
                 df, "cases", "activity_name", _("Elsewhere (few cases each)"), self.min_cell

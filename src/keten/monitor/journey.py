@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from keten import formatting
-from keten.analytics.flow import VARIANT_SEPARATOR
+from keten.analytics.flow import variant_in_words
 from keten.chains.actions import record_audit
 
 
@@ -83,8 +83,7 @@ def drill_from_query(get: QueryDict, spec) -> tuple[tuple, str, dict[str, str]]:
         return ("late_open", agreement.code), said, {"late_open": agreement.code}
     variant = get.get("variant")
     if variant:
-        names = {a.code: a.name for s in spec.stages for a in s.activities}
-        steps = " → ".join(names.get(step, step) for step in variant.split(VARIANT_SEPARATOR))
+        steps = variant_in_words(variant, spec.activity_names)
         said = _("Cases that followed the path: %(steps)s.") % {"steps": steps}
         return ("variant", variant), said, {"variant": variant}
     partners = {p.code: p.name for p in spec.partners}
@@ -111,7 +110,7 @@ def cases_url(slug: str, query: str, **drill: str) -> str:
 
 def _timeline(journey, data, zone: str) -> list[dict]:
     """Events and, between them, the handovers: one list in the case's order."""
-    activity_names = {a.code: a.name for s in data.spec.stages for a in s.activities}
+    activity_names = data.spec.activity_names
     waits = {int(h["seq"]): h for h in journey.handovers.to_dict("records")}
     items = []
     for event in journey.events.to_dict("records"):

@@ -483,7 +483,7 @@ def activity_map(
     partner (`partner_href(code)`), a step between two partners to their handover
     (`handover_href(a, b)`); a step within one partner has no page of its own."""
     partner_of = activity_partners(spec)
-    activity_names = {a.code: a.name for s in spec.stages for a in s.activities}
+    activity_names = spec.activity_names
     partner_names = {p.code: p.name for p in spec.partners}
     norms = activity_norms(spec)
     edges = dfg.copy()

@@ -206,7 +206,7 @@ DATASETS: dict[str, Dataset] = {
             gettext_lazy("Most frequent variants"),
             (
                 _c("rank", gettext_lazy("Rank"), "int"),
-                _c("variant", gettext_lazy("Variant (activities in order)")),
+                _c("path", gettext_lazy("Variant (activities in order)")),
                 _c("length", gettext_lazy("Steps"), "int"),
                 _c("cases", gettext_lazy("Cases"), "int"),
                 _c("share", gettext_lazy("Share of cases"), "share"),
