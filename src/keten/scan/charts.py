@@ -305,21 +305,29 @@ def heatmap(
             axis=_wrapped_axis(domain=False, ticks=False),
         ),
     )
-    cells_layer = base.mark_rect(stroke="#fff", strokeWidth=2).encode(
-        color=alt.condition(
-            "datum.score === null",
-            alt.value(HIDDEN_FILL),
-            alt.Color(
+    tooltip = [
+        alt.Tooltip("theme:N", title=_("Theme")),
+        alt.Tooltip("partner:N", title=_("Partner")),
+        alt.Tooltip("label:N", title=_("Score")),
+    ]
+    # Two layers: Vega-Lite leaves out a mark whose colour field is empty, and a cell without
+    # a score must still be drawn (grey) around the words that say why.
+    empty_cells = (
+        base.transform_filter("datum.score === null")
+        .mark_rect(stroke="#fff", strokeWidth=2, color=HIDDEN_FILL)
+        .encode(tooltip=tooltip)
+    )
+    scored_cells = (
+        base.transform_filter("datum.score !== null")
+        .mark_rect(stroke="#fff", strokeWidth=2)
+        .encode(
+            color=alt.Color(
                 "score:Q",
                 title=_("Score (1-5)"),
                 scale=alt.Scale(domain=[1, 3, 5], range=[LOW, "#f4f1ea", accent], interpolate="rgb"),
             ),
-        ),
-        tooltip=[
-            alt.Tooltip("theme:N", title=_("Theme")),
-            alt.Tooltip("partner:N", title=_("Partner")),
-            alt.Tooltip("label:N", title=_("Score")),
-        ],
+            tooltip=tooltip,
+        )
     )
     text = base.mark_text(
         fontSize=CELL_SIZE,
@@ -335,12 +343,14 @@ def heatmap(
         ),
     )
     return _finish(
-        alt.layer(cells_layer, text),
+        alt.layer(empty_cells, scored_cells, text),
         width={"step": round(column)},
         height={"step": row},
     )
 
 
+# Whole points only: at a card's width Vega would put a label at every 0,2, on top of each other.
+SCORE_AXIS = alt.Axis(values=[1, 2, 3, 4, 5], format="d")
 ROW_LABEL_WIDTH = 130  # px: theme names of the dot charts wrap at this width (a phone's third)
 
 
@@ -390,7 +400,7 @@ def spread(
         columns=["theme", "row", "score"],
     )
     order = [rows_labels[t] for _c, t in themes]
-    x = alt.X("score:Q", title=_("Score (1-5)"), scale=alt.Scale(domain=[1, 5]))
+    x = alt.X("score:Q", title=_("Score (1-5)"), scale=alt.Scale(domain=[1, 5]), axis=SCORE_AXIS)
     y = alt.Y("row:N", title=None, sort=order, axis=axis)
     layers = []
     if not data.empty:
@@ -443,7 +453,7 @@ def _dots(
                 rows.append((name, rows_labels[name], label, round(scores[code], 2)))
     data = pd.DataFrame(rows, columns=["theme", "row", "series", "score"])
     order = [rows_labels[t] for _c, t in themes]
-    x = alt.X("score:Q", title=_("Score (1-5)"), scale=alt.Scale(domain=[1, 5]))
+    x = alt.X("score:Q", title=_("Score (1-5)"), scale=alt.Scale(domain=[1, 5]), axis=SCORE_AXIS)
     y = alt.Y("row:N", title=None, sort=order, axis=axis)
     line = alt.Chart(data).mark_line(color=GRID, strokeWidth=3).encode(x=x, y=y, detail="theme:N")
     dots = (
