@@ -253,7 +253,6 @@ def cases():
                     (t, p): 1.5 + i * 0.45
                     for i, (t, p) in enumerate((t, p) for t, _n in THEMES for p, _m in SCAN_PARTNERS)
                 },
-                hidden_label="<5",
             ),
             False,
             False,
@@ -347,9 +346,7 @@ def test_immature_rows_are_drawn_lighter_than_mature_ones():
 
 def test_the_scan_heatmap_writes_scores_with_a_dutch_decimal_comma():
     with translation.override("nl"):
-        labels = texts(
-            scan_charts.heatmap(THEMES[:1], SCAN_PARTNERS[:1], {("trust", "gem"): 3.45}, hidden_label="<5")
-        )
+        labels = texts(scan_charts.heatmap(THEMES[:1], SCAN_PARTNERS[:1], {("trust", "gem"): 3.45}))
     assert "3,5" in labels  # rounded, never cut off to 3,4
 
 

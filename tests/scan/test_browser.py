@@ -9,6 +9,7 @@ from keten.scan import actions
 from keten.scan.models import Response
 from tests.conftest import log_in
 from tests.scan.conftest import respond
+from tests.scan.svgtext import BOXES_JS, problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,3 +149,28 @@ def test_the_coordinator_issues_printable_links(page, live_server, results, scre
     first = links.first.locator("td").nth(1).inner_text()
     page.goto(first)
     assert page.locator("fieldset.scan-item").count() == 49
+
+
+READING_WIDTHS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("screen", READING_WIDTHS)
+def test_the_results_read_whole_at_a_projector_and_a_phone_width(
+    page, live_server, results, screenshot_dir, screen
+):
+    """No page-wide scrolling; in every chart shown, no text on another, none cut off, each
+    heatmap text inside its cell (boxes as the browser draws them)."""
+    page.set_viewport_size(READING_WIDTHS[screen])
+    log_in(page, live_server, "regisseur")
+    page.goto(live_server.url + reverse("scan:results", args=[results.chain.slug, results.pk]))
+    wait_for_charts(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    shown = [c for c in page.locator("[data-scan-chart]").all() if c.is_visible()]
+    ids = {c.get_attribute("id") for c in shown}
+    # a phone gets the radar's numbers as dots; a wide screen the radar itself
+    assert ("scan-radar-narrow" in ids) == (screen == "390") and ("scan-radar" in ids) == (screen == "1440")
+    assert "scan-heatmap" in ids
+    for chart in shown:
+        found = problems(chart.evaluate(BOXES_JS))
+        assert not found, f"{chart.get_attribute('id')} at {screen}: {found}"
+    page.screenshot(path=screenshot_dir / f"scan-results-read-{screen}.png", full_page=True)

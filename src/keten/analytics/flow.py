@@ -53,6 +53,8 @@ VARIANT_SEPARATOR = " > "
 def variant_in_words(variant: str, names: dict[str, str]) -> str:
     """A variant (activity codes joined by VARIANT_SEPARATOR) as its activities' names, in order."""
     return " → ".join(names.get(step, step) for step in variant.split(VARIANT_SEPARATOR))
+
+
 #: The order variants are ranked in: most cases first, ties by their text.
 VARIANT_ORDER = (ibis.desc("cases"), ibis.asc("variant"))
 

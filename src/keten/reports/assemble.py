@@ -80,6 +80,9 @@ class Table:
     # Per column: right-aligned numbers.
     numeric: list[bool] = field(default_factory=list)
     note: str = ""
+    # In the PDF, the headers of all columns but the first read bottom-up, so that a table of
+    # many narrow columns (a score per partner) fits the page without headers running together.
+    turned_headers: bool = False
 
 
 @dataclass
@@ -1205,6 +1208,7 @@ def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
             rows,
             [False] + [True] * (len(columns) - 1),
             note=_("– : no answers, or fewer than %(n)s respondents (hidden).") % {"n": summary.min_cell},
+            turned_headers=bool(partners),
         )
     )
     for spread in summary.largest_spreads:

@@ -99,6 +99,10 @@ class Wave(models.Model):
         """Return the group size below which results are hidden (never below the floor)."""
         return max(MIN_CELL_FLOOR, self.min_cell)
 
+    def invited_partner_codes(self) -> set[str]:
+        """Return the codes of the partners someone was invited for in this wave (used or not)."""
+        return set(self.invitations.values_list("partner__code", flat=True).distinct())
+
     def previous(self) -> Wave | None:
         """Return the chain's wave opened before this one, or None."""
         earlier = Wave.objects.filter(chain_id=self.chain_id, opened_at__lt=self.opened_at)

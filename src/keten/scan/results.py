@@ -371,6 +371,17 @@ def level_label(code: str) -> str:
     return str(dict(Level.choices).get(code, code))
 
 
+def chart_cell(cell: Cell, *, invited: bool) -> float | str:
+    """A cell as a chart draws it: the score, or the words that say why there is none."""
+    if cell.shown:
+        return cell.score
+    if cell.suppressed:
+        return _("hidden")
+    if not invited:
+        return _("not invited")
+    return _("no answers")
+
+
 def describe_cell(cell: Cell, min_cell: int) -> str:
     """Plain words for a cell (used in tables and tooltips)."""
     if cell.suppressed:

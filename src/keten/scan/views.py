@@ -28,6 +28,7 @@ from keten.scan.itembank import ItemBankError
 from keten.scan.models import Draft, GainsStatement, Invitation, ItemBankVersion, Level, Wave
 from keten.scan.results import (
     Viewer,
+    chart_cell,
     for_viewer,
     gains_csv,
     gains_results,
@@ -219,34 +220,39 @@ def results(request, slug, pk):
         partner_by_theme = {
             r.code: (c.score if (c := r.partners[radar_partner]).shown else None) for r in scores.themes
         }
+        radar = {
+            "chain_label": chain.name,
+            "partner_label": names[radar_partner],
+            "accent": chain.colour,
+        }
         figures.append(
             {
                 "id": "scan-radar",
                 "title": _("%(partner)s against the chain") % {"partner": names[radar_partner]},
-                "spec": charts.radar(
-                    themes,
-                    chain_by_theme,
-                    partner_by_theme,
-                    chain_label=chain.name,
-                    partner_label=names[radar_partner],
-                    accent=chain.colour,
-                ),
+                "spec": charts.radar(themes, chain_by_theme, partner_by_theme, **radar),
+                # A phone has no room for the radar's names around it: the same numbers as dots.
+                "narrow_spec": charts.radar_as_dots(themes, chain_by_theme, partner_by_theme, **radar),
                 "rows": [(theme_name[r.code], r.partners[radar_partner], r.chain) for r in scores.themes],
                 "kind": "radar",
             }
         )
+    invited = wave.invited_partner_codes()
     if viewer.sees_all_partners:
         cells = {
             (r.code, p): (c.score if c.shown else None) for r in scores.themes for p, c in r.partners.items()
+        }
+        heat = {
+            (r.code, p): chart_cell(c, invited=p in invited)
+            for r in scores.themes
+            for p, c in r.partners.items()
         }
         figures.append(
             {
                 "id": "scan-heatmap",
                 "title": _("Themes by partner"),
-                "spec": charts.heatmap(
-                    themes, shown_partners, cells, hidden_label=_("hidden"), accent=chain.colour
-                ),
+                "spec": charts.heatmap(themes, shown_partners, heat, accent=chain.colour),
                 "kind": "themes",
+                "wide": True,
             }
         )
         figures.append(
@@ -325,6 +331,7 @@ def results(request, slug, pk):
         previous_wave=previous_wave,
         radar_partner=radar_partner,
         min_cell=scores.min_cell,
+        invited=invited,
     )
 
 
