@@ -157,7 +157,12 @@ def test_the_identity_set_here_shows_in_the_header(page, live_server, personas, 
     page.eval_on_selector("#id_colour", "el => el.value = '#8a2be2'")
     save(page)
     page.wait_for_selector(".brand-name:has-text('Keten Sterk Werk')")
-    assert page.locator(".site-header img.logo").evaluate("img => img.naturalWidth") == 1
+    # The image may still be loading on a busy machine: wait for it, not for a fixed time.
+    loaded = (
+        "img => img.complete ? img.naturalWidth"
+        " : new Promise(done => { img.onload = () => done(img.naturalWidth) })"
+    )
+    assert page.locator(".site-header img.logo").evaluate(loaded) == 1
     assert "138, 43, 226" in page.locator(".site-header").evaluate(
         "el => getComputedStyle(el).backgroundColor"
     )
