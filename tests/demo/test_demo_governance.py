@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from keten.chains.definition import REFERENCE_CHAINS
-from keten.chains.models import Chain
+from keten.chains.models import AuditEntry, Chain
 from keten.demo.actions import set_up_demo
 from keten.demo.content import load_demo_content
 from keten.demo.governance import on, respondents_per_level
@@ -45,7 +45,8 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(data_dir):
+def demo(data_dir, settings):
+    settings.MEDIA_ROOT = data_dir / "media"
     return set_up_demo(events=EVENTS, end=END)
 
 
@@ -64,6 +65,7 @@ def test_both_reference_chains_get_a_register_a_closed_scan_and_a_whole_report(d
         _assert_stories_pass_the_personal_data_check(chain)
         _assert_scan(chain)
         _assert_report_of_the_latest_complete_month(chain)
+        _assert_logo_set_through_the_identity_form(chain)
 
 
 def _assert_register(chain: Chain) -> None:
@@ -112,6 +114,16 @@ def _assert_scan(chain: Chain) -> None:
     assert all(n is not None and n >= latest.effective_min_cell for n in counts.levels.values())
 
 
+def _assert_logo_set_through_the_identity_form(chain: Chain) -> None:
+    chain.refresh_from_db()
+    assert chain.logo, f"{chain.slug} has no logo"
+    with chain.logo.open("rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    entry = AuditEntry.objects.get(chain=chain, action="governance.identity.updated")
+    assert entry.username == f"{chain.slug}-regisseur" and entry.detail["fields"] == ["logo"]
+    assert assemble_report(chain, REPORT_MONTH).logo.startswith("data:image/png;base64,")
+
+
 def _assert_report_of_the_latest_complete_month(chain: Chain) -> None:
     report = assemble_report(chain, REPORT_MONTH, language="en")
     stories = report.section("stories")
@@ -148,6 +160,7 @@ def test_a_second_run_reuses_and_adds_nothing(demo):
     for chain in Chain.objects.all():
         assert f"governance register of {chain.slug}" in again.reused
         assert f"collaboration scan of {chain.slug}" in again.reused
+        assert f"logo of {chain.slug}" in again.reused
         assert f"Reusing the governance register and collaboration scan of {chain.slug}." in messages
 
 

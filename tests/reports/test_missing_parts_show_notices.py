@@ -16,7 +16,7 @@ def test_a_chain_without_events_gets_a_report_of_notices(small_chain, data_dir):
         section = report.section(key)
         assert section.notice.startswith("No events have been delivered up to the end of October 2026"), key
         assert section.tables == [] and section.charts == [] and section.bullets == []
-    facts = dict(report.section("identity").facts)
+    facts = dict(report.section("colophon").facts)
     assert facts["Deliveries"] == "No deliveries recorded."
     assert facts["Late deliveries"] == "Not known: no deliveries recorded."
 

@@ -14,7 +14,6 @@ from keten.reports.actions import make_report
 pytestmark = pytest.mark.django_db
 
 TITLES_EN = [
-    "About this report",
     "Success stories",
     "Status of the ambition",
     "Norm compliance per agreement",
@@ -23,6 +22,7 @@ TITLES_EN = [
     "Governance",
     "Collaboration health",
     "What changed since last month",
+    "Colophon",
 ]
 
 

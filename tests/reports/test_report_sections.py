@@ -44,23 +44,43 @@ def add_story(chain, title, *, month=dt.date(2026, 10, 1), selected=False, statu
 def test_the_sections_come_in_the_agreed_order(chain_with_events):
     report = assemble_report(chain_with_events, "2026-10")
     assert [s.key for s in report.sections] == list(SECTION_ORDER)
-    assert SECTION_ORDER[:3] == ("identity", "stories", "ambition")
+    assert SECTION_ORDER[:2] == ("stories", "ambition")
+    assert SECTION_ORDER[-1] == "colophon"
 
 
-def test_success_stories_open_the_report_selected_first_and_at_most_five(chain_with_events):
+def test_the_report_opens_with_the_stories_the_coordinator_selected(chain_with_events):
     for i in range(6):
         add_story(chain_with_events, f"Verhaal {i}")
     add_story(chain_with_events, "Gekozen verhaal", selected=True)
-    add_story(chain_with_events, "Vorige maand", month=dt.date(2026, 9, 1))
+    add_story(chain_with_events, "Ook gekozen", selected=True)
+    add_story(chain_with_events, "Vorige maand", month=dt.date(2026, 9, 1), selected=True)
     add_story(chain_with_events, "Nog niet goedgekeurd", status="submitted")
-    report = assemble_report(chain_with_events, "2026-10")
-    first_content = report.sections[1]
+    report = assemble_report(chain_with_events, "2026-10", language="en")
+    first_content = report.sections[0]
     assert first_content.key == "stories"
-    titles = [s.title for s in first_content.stories]
-    assert len(titles) == 5
-    assert titles[0] == "Gekozen verhaal"
-    assert "Vorige maand" not in titles and "Nog niet goedgekeurd" not in titles
+    assert sorted(s.title for s in first_content.stories) == ["Gekozen verhaal", "Ook gekozen"]
+    # Fewer than five selected: said in one line, not an empty box.
+    assert first_content.paragraphs == ["2 stories were selected for October 2026 (at most 5)."]
     assert first_content.notice == ""
+
+
+def test_at_most_five_stories_open_the_report(chain_with_events):
+    for i in range(6):
+        add_story(chain_with_events, f"Gekozen {i}", selected=True)
+    stories = assemble_report(chain_with_events, "2026-10", language="en").section("stories")
+    assert len(stories.stories) == 5
+    assert stories.paragraphs == [] and stories.notice == ""
+
+
+def test_approved_stories_nobody_selected_are_named_as_waiting(chain_with_events):
+    add_story(chain_with_events, "Verhaal 1")
+    add_story(chain_with_events, "Verhaal 2")
+    stories = assemble_report(chain_with_events, "2026-10", language="en").section("stories")
+    assert stories.stories == []
+    assert stories.notice == (
+        "No success story was selected for October 2026 yet; 2 approved stories wait "
+        "in the register for the coordinator's choice."
+    )
 
 
 def test_every_kpi_has_value_target_status_and_trend(chain_with_events):
@@ -126,7 +146,9 @@ def test_what_changed_is_computed_from_the_data_largest_movement_first(chain_wit
 def test_the_data_extent_names_deliveries_partners_and_late_deliveries(chain_with_events):
     for edition in ("bestuurlijk", "uitvoering"):
         facts = dict(
-            assemble_report(chain_with_events, "2026-10", edition=edition, language="en").sections[0].facts
+            assemble_report(chain_with_events, "2026-10", edition=edition, language="en")
+            .section("colophon")
+            .facts
         )
         assert facts["Events from"] == "1 August 2026 to 28 October 2026"
         assert facts["Volume"] == "270 events in 54 cases"
@@ -134,6 +156,7 @@ def test_the_data_extent_names_deliveries_partners_and_late_deliveries(chain_wit
         assert facts["Partners delivering"] == "In October 2026: Partner A, Partner B."
         assert facts["Late deliveries"].startswith("1 delivery arrived late")
         assert facts["Late deliveries"].endswith("Partner B.")
+        assert facts["Store version"] and facts["Made on"]
 
 
 def test_the_steering_edition_never_prints_a_suppressed_cell(chain_with_events, settings):

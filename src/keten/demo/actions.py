@@ -15,16 +15,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 
 from keten.chains.actions import save_chain_spec
-from keten.chains.definition import load_chain_definition, reference_chain_files
+from keten.chains.definition import REFERENCE_DIR, load_chain_definition, reference_chain_files
 from keten.chains.models import Chain, Membership
 from keten.demo.generator import cases_for_events, default_end, generate_events
 from keten.demo.governance import set_up_demo_governance
 from keten.events.actions import ingest_canonical_parquet
 from keten.events.models import IngestBatch
+from keten.governance.actions import save_identity
+from keten.governance.forms import IdentityForm
 
 DEMO_PASSWORD = "keten-demo"  # noqa: S105 - printed on screen: these accounts are for a local demo only
 DEFAULT_EVENTS = 200_000
@@ -96,9 +99,12 @@ def set_up_demo(
     # Governance and scan after the users: seats, stories and reviews refer to them.
     users = get_user_model().objects
     for chain in setup.chains:
+        coordinator = users.get(username=f"{chain.slug}-regisseur")
+        if not _set_up_demo_logo(chain, coordinator):
+            setup.reused.append(f"logo of {chain.slug}")
         parts = set_up_demo_governance(
             chain,
-            coordinator=users.get(username=f"{chain.slug}-regisseur"),
+            coordinator=coordinator,
             analyst=users.get(username=f"{chain.slug}-analist"),
             end=end,
             say=say,
@@ -107,6 +113,24 @@ def set_up_demo(
         if parts:
             say(f"Reusing the {' and '.join(parts)} of {chain.slug}.")
     return setup
+
+
+def _set_up_demo_logo(chain: Chain, coordinator) -> bool:
+    """Give a reference chain its demo logo (`demo/chains/<slug>.logo.svg`, drawn as PNG: the
+    identity form takes no SVG) the way a coordinator uploads one; False when the chain already
+    has a logo or the demo has none for it."""
+    import vl_convert
+
+    drawing = REFERENCE_DIR / f"{chain.slug}.logo.svg"
+    if chain.logo or not drawing.is_file():
+        return False
+    png = vl_convert.svg_to_png(drawing.read_text(encoding="utf-8"), scale=2)
+    upload = SimpleUploadedFile(f"{chain.slug}.png", png, content_type="image/png")
+    form = IdentityForm({"name": chain.name, "colour": chain.colour}, {"logo": upload}, instance=chain)
+    if not form.is_valid():
+        raise ValueError(f"{drawing}: the demo logo is refused: {form.errors.as_text()}")
+    save_identity(coordinator, chain, form)
+    return True
 
 
 def _generate_and_store(chain: Chain, events: int, seed: int, end: dt.date, say: Say) -> int:

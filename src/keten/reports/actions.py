@@ -11,7 +11,7 @@ from keten.chains.actions import record_audit
 from keten.periods import Month
 from keten.reports.assemble import BESTUURLIJK, Report, assemble_report
 from keten.reports.figures import month_figures
-from keten.reports.render import chain_logo, chart_svgs, render_html, render_pdf
+from keten.reports.render import chart_svgs, render_html, render_pdf
 
 
 @dataclass
@@ -49,7 +49,7 @@ def make_report(
         html = render_html(report, svgs=svgs)
     if "pdf" in formats:
         say("pdf")
-        pdf = render_pdf(report, svgs=svgs, logo=chain_logo(chain))
+        pdf = render_pdf(report, svgs=svgs)
     return RenderedReport(report, pdf, html, figures.store_version)
 
 

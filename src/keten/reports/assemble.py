@@ -14,6 +14,7 @@ Editions (one set of figures, two readings):
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,6 @@ LANGUAGES = ("nl", "en")
 
 #: The sections of every report, in reading order.
 SECTION_ORDER: tuple[str, ...] = (
-    "identity",
     "stories",
     "ambition",
     "norms",
@@ -53,7 +53,10 @@ SECTION_ORDER: tuple[str, ...] = (
     "governance",
     "scan",
     "changes",
+    "colophon",
 )
+# How many success stories the coordinator may select for one month's report.
+MAX_STORIES = 5
 # How many slowest handovers are named.
 SLOWEST = 3
 
@@ -135,6 +138,10 @@ class Report:
     suppressed: bool
     min_cell: int
     sections: list[Section]
+    # The chain's own words about itself, under its name on the first page.
+    description: str = ""
+    # The chain's logo as a data: URI (PNG or JPEG, as the identity form accepts), '' without.
+    logo: str = ""
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -224,9 +231,9 @@ def assemble_report(
     suppress = suppress or edition == BESTUURLIJK
     figures = figures if figures is not None else month_figures(chain, month)
     with translation.override(language):
+        generated_at = dateformat.format(dt.datetime.now(ZoneInfo(chain.timezone)), "j F Y H:i")
         ctx = _Context(chain, chain.to_spec(), month, edition, suppress, figures)
         sections = [
-            ctx.identity(),
             ctx.stories(),
             ctx.ambition(),
             ctx.norms(),
@@ -235,6 +242,7 @@ def assemble_report(
             ctx.governance(),
             ctx.scan(),
             ctx.changes(),
+            ctx.colophon(generated_at),
         ]
         label = month_label(month.first)
         return Report(
@@ -247,11 +255,33 @@ def assemble_report(
             edition_label=edition_label(edition),
             language=language,
             title=_("Chain report %(month)s") % {"month": label},
-            generated_at=dateformat.format(dt.datetime.now(ZoneInfo(chain.timezone)), "j F Y H:i"),
+            generated_at=generated_at,
             suppressed=suppress,
             min_cell=settings.KETEN_MIN_CELL,
             sections=sections,
+            description=ctx.spec.description or "",
+            logo=logo_data_uri(chain),
         )
+
+
+# The file signatures the identity form accepts (keten.governance.forms.validate_logo).
+_LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def logo_data_uri(chain: Any) -> str:
+    """The chain's logo as a data: URI, so that a downloaded or archived HTML report carries it
+    (and the PDF is made from the same bytes); '' when the chain has none or it cannot be read."""
+    if not chain.logo:
+        return ""
+    try:
+        with chain.logo.open("rb") as f:
+            content = f.read()
+    except (OSError, ValueError):
+        return ""
+    kind = next((t for sig, t in _LOGO_TYPES.items() if content.startswith(sig)), None)
+    if kind is None:
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 class _Context:
@@ -337,60 +367,6 @@ class _Context:
             "No events have been delivered up to the end of %(month)s, so there is nothing to show here."
         ) % {"month": month_label(self.month.first)}
 
-    # --- 1. identity and data extent ---------------------------------------------------------
-
-    def identity(self) -> Section:
-        spec, fig = self.spec, self.fig
-        section = Section("identity", spec.name)
-        if spec.description:
-            section.paragraphs.append(spec.description)
-        if spec.ambition:
-            section.facts.append((_("Shared ambition"), spec.ambition))
-        if spec.administrative_ambition:
-            section.facts.append((_("Administrative ambition"), spec.administrative_ambition))
-        section.facts.append((_("Month"), month_label(self.month.first)))
-        section.facts.append((_("Edition"), edition_label(self.edition)))
-        # The data extent: enough for a reader to judge how complete the picture is.
-        if fig.is_empty:
-            section.facts.append((_("Data"), self.no_events()))
-        else:
-            zone = ZoneInfo(spec.timezone)
-            first = dateformat.format(fig.first_event.astimezone(zone), "j F Y")
-            last = dateformat.format(fig.last_event.astimezone(zone), "j F Y")
-            section.facts.append(
-                (_("Events from"), _("%(first)s to %(last)s") % {"first": first, "last": last})
-            )
-            section.facts.append(
-                (
-                    _("Volume"),
-                    _("%(events)s events in %(cases)s cases")
-                    % {"events": num(fig.events), "cases": num(fig.cases)},
-                )
-            )
-        section.facts.append((_("Deliveries"), self._deliveries_text()))
-        section.facts.append((_("Partners delivering"), self._partners_text()))
-        section.facts.append((_("Late deliveries"), self._late_text()))
-        if self.suppress:
-            small = _(
-                "Figures that rest on fewer than %(n)s cases are hidden and shown as %(mark)s; "
-                "a figure from which one of them could be worked out is hidden too (%(hidden)s)."
-            ) % {"n": self.min_cell, "mark": self.f.small, "hidden": self.f.hidden}
-        else:
-            small = _(
-                "Small numbers are not hidden in this edition: it is meant for the chain coordinator only."
-            )
-        section.facts.append((_("Small numbers"), small))
-        section.facts.append(
-            (
-                _("Reading"),
-                _(
-                    "Figures describe the chain as it stood at the end of the month; norms and KPIs "
-                    "count cases in the month they started, unless the KPI says otherwise."
-                ),
-            )
-        )
-        return section
-
     def _deliveries_text(self) -> str:
         n = len(self.fig.deliveries)
         if n == 0:
@@ -438,13 +414,32 @@ class _Context:
         except ImportError:
             section.notice = _("The success-story register is not available yet.")
             return section
-        items = success_stories_for_report(self.chain, self.month.year, self.month.month, limit=5)
-        for item in list(items)[:5]:
-            section.stories.append(_story(item))
-        if not section.stories:
-            section.notice = _("No success stories were recorded for %(month)s.") % {
-                "month": month_label(self.month.first)
-            }
+        # The register returns the coordinator's selection first; the report shows only that
+        # selection (at most five, `keten.governance.actions.select_story`).
+        items = success_stories_for_report(self.chain, self.month.year, self.month.month, limit=50)
+        chosen = [item for item in items if getattr(item, "selected", False)][:MAX_STORIES]
+        section.stories = [_story(item) for item in chosen]
+        waiting = len(items) - len(chosen)
+        month = month_label(self.month.first)
+        if not chosen and not waiting:
+            section.notice = _("No success stories were recorded for %(month)s.") % {"month": month}
+        elif not chosen:
+            section.notice = ngettext(
+                "No success story was selected for %(month)s yet; %(n)s approved story waits "
+                "in the register for the coordinator's choice.",
+                "No success story was selected for %(month)s yet; %(n)s approved stories wait "
+                "in the register for the coordinator's choice.",
+                waiting,
+            ) % {"month": month, "n": num(waiting)}
+        elif len(chosen) < MAX_STORIES:
+            section.paragraphs.append(
+                ngettext(
+                    "%(n)s story was selected for %(month)s (at most %(max)s).",
+                    "%(n)s stories were selected for %(month)s (at most %(max)s).",
+                    len(chosen),
+                )
+                % {"n": num(len(chosen)), "month": month, "max": MAX_STORIES}
+            )
         return section
 
     # --- 3. the ambition: every KPI ------------------------------------------------------------
@@ -1000,6 +995,62 @@ class _Context:
         elif m.improved is False:
             text += " " + _("(worse)")
         return text
+
+    # --- last: the colophon: what the figures rest on ------------------------------------
+
+    def colophon(self, generated_at: str) -> Section:
+        """The report's metadata: edition, data extent, deliveries, the small-number rule."""
+        spec, fig = self.spec, self.fig
+        section = Section("colophon", _("Colophon"))
+        if spec.ambition:
+            section.facts.append((_("Shared ambition"), spec.ambition))
+        if spec.administrative_ambition:
+            section.facts.append((_("Administrative ambition"), spec.administrative_ambition))
+        section.facts.append((_("Month"), month_label(self.month.first)))
+        section.facts.append((_("Edition"), edition_label(self.edition)))
+        # The data extent: enough for a reader to judge how complete the picture is.
+        if fig.is_empty:
+            section.facts.append((_("Data"), self.no_events()))
+        else:
+            zone = ZoneInfo(spec.timezone)
+            first = dateformat.format(fig.first_event.astimezone(zone), "j F Y")
+            last = dateformat.format(fig.last_event.astimezone(zone), "j F Y")
+            section.facts.append(
+                (_("Events from"), _("%(first)s to %(last)s") % {"first": first, "last": last})
+            )
+            section.facts.append(
+                (
+                    _("Volume"),
+                    _("%(events)s events in %(cases)s cases")
+                    % {"events": num(fig.events), "cases": num(fig.cases)},
+                )
+            )
+        section.facts.append((_("Deliveries"), self._deliveries_text()))
+        section.facts.append((_("Partners delivering"), self._partners_text()))
+        section.facts.append((_("Late deliveries"), self._late_text()))
+        if self.suppress:
+            small = _(
+                "Figures that rest on fewer than %(n)s cases are hidden and shown as %(mark)s; "
+                "a figure from which one of them could be worked out is hidden too (%(hidden)s)."
+            ) % {"n": self.min_cell, "mark": self.f.small, "hidden": self.f.hidden}
+        else:
+            small = _(
+                "Small numbers are not hidden in this edition: it is meant for the chain coordinator only."
+            )
+        section.facts.append((_("Small numbers"), small))
+        section.facts.append(
+            (
+                _("Reading"),
+                _(
+                    "Figures describe the chain as it stood at the end of the month; norms and KPIs "
+                    "count cases in the month they started, unless the KPI says otherwise."
+                ),
+            )
+        )
+        if fig.store_version:
+            section.facts.append((_("Store version"), fig.store_version))
+        section.facts.append((_("Made on"), generated_at))
+        return section
 
 
 def _missing(value: Any) -> bool:

@@ -8,6 +8,7 @@ every machine; typst tags the PDF (headings, tables, figure alt texts) for scree
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import tempfile
@@ -99,15 +100,15 @@ def render_html(report: Report, *, svgs: dict[str, str] | None = None, standalon
 def _labels() -> dict[str, str]:
     return {
         "kind": _("Monthly chain report"),
-        "about": _("About this report"),
         "page": _("Page"),
         "of": _("of"),
         "generated": _("Made on"),
     }
 
 
-def render_pdf(report: Report, *, svgs: dict[str, str] | None = None, logo: Path | None = None) -> bytes:
-    """The report as PDF bytes, typeset by typst in a scratch directory."""
+def render_pdf(report: Report, *, svgs: dict[str, str] | None = None) -> bytes:
+    """The report as PDF bytes, typeset by typst in a scratch directory (the logo from the
+    report's own data: URI, so both formats show the same file)."""
     import typst
 
     svgs = chart_svgs(report) if svgs is None else svgs
@@ -116,11 +117,7 @@ def render_pdf(report: Report, *, svgs: dict[str, str] | None = None, logo: Path
         data["labels"] = _labels()
     with tempfile.TemporaryDirectory(prefix="keten-report-") as tmp:
         root = Path(tmp)
-        data["logo"] = ""
-        if logo is not None and logo.is_file() and logo.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg"):
-            target = root / f"logo{logo.suffix.lower()}"
-            target.write_bytes(logo.read_bytes())
-            data["logo"] = target.name
+        data["logo"] = _write_logo(report.logo, root)
         for section in data["sections"]:
             drawn = []
             for i, chart in enumerate(section["charts"]):
@@ -147,11 +144,14 @@ def render_pdf(report: Report, *, svgs: dict[str, str] | None = None, logo: Path
         )
 
 
-def chain_logo(chain: Any) -> Path | None:
-    """The chain's logo file on disk, when it has one."""
-    if not chain.logo:
-        return None
-    try:
-        return Path(chain.logo.path)
-    except (NotImplementedError, ValueError):
-        return None
+def _write_logo(data_uri: str, root: Path) -> str:
+    """Write a data: URI logo (PNG or JPEG) into `root`; its file name, or '' without a logo."""
+    if not data_uri.startswith("data:image/"):
+        return ""
+    kind, _sep, encoded = data_uri[len("data:image/") :].partition(";base64,")
+    suffix = {"png": ".png", "jpeg": ".jpg"}.get(kind)
+    if suffix is None or not encoded:
+        return ""
+    target = root / f"logo{suffix}"
+    target.write_bytes(base64.b64decode(encoded))
+    return target.name
