@@ -381,11 +381,6 @@ class Membership(models.Model):
         if self.partner_id and self.partner.chain_id != self.chain_id:
             raise ValidationError({"partner": _("The partner belongs to another chain.")})
 
-    @property
-    def sees_case_rows(self) -> bool:
-        """True when this member may see case-level rows (for some cases)."""
-        return self.role in (self.Role.COORDINATOR, self.Role.ANALYST)
-
 
 class AuditEntry(models.Model):
     """Who did or saw what, when: case-level views, edits, withdrawals. Read by coordinators."""
