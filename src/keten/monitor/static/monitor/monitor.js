@@ -23,6 +23,10 @@
       window.vegaEmbed(el, spec, { actions: false, renderer: "svg", ast: true, defaultStyle: false,
         tooltip: { disableDefaultStyle: true } }).then(function () {
         el.classList.add("rendered");
+        // The box is one image named by its title (role="img"), with the numbers in the table
+        // beside it: the marks inside are not announced one by one (nor, unnamed, as images).
+        var svg = el.querySelector("svg");
+        if (svg) { svg.setAttribute("aria-hidden", "true"); }
       }).catch(function (error) {
         el.classList.add("failed");
         if (window.console) { window.console.error("chart " + el.id + ": " + error); }
