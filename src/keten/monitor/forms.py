@@ -9,15 +9,31 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keten.periods import next_month
+from keten import formatting
+from keten.periods import add_months, next_month
 
 GRAINS = (("month", _("Month")), ("week", _("Week")), ("day", _("Day")))
+
+
+# How many finished months the "as at the end of" list offers, latest first.
+AS_OF_MONTHS = 36
+
+
+class MonthInput(forms.TextInput):
+    """An <input type=month>. A browser draws an empty one as "---------- ----"; once the form
+    knows the period its figures cover it sets `shown`, and an empty field shows that month."""
+
+    input_type = "month"
+    shown: str | None = None
+
+    def format_value(self, value):
+        return super().format_value(value) or self.shown
 
 
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what <input type=month> sends); cleans to the first day of that month."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2025-01"})
+    widget = MonthInput(attrs={"placeholder": "2025-01"})
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -80,6 +96,7 @@ class FilterForm(forms.Form):
     as_of = MonthField(
         label=_("As at the end of"),
         required=False,
+        widget=forms.Select,
         help_text=_("The figures as they stood at the end of this month, as in that month's report."),
     )
 
@@ -89,6 +106,28 @@ class FilterForm(forms.Form):
             self.fields["partner"].choices = [("", _("All partners")), *[(p.code, p.name) for p in partners]]
         else:
             del self.fields["partner"]
+
+    def show_period(self, first: dt.date | None, last: dt.date | None, today: dt.date | None = None) -> None:
+        """Let the empty month fields show the period the figures cover (its first and last
+        month: choosing them changes nothing), and offer its finished months as the moment the
+        figures are "as at the end of", after "now" (the latest figures, the default)."""
+        months: list[dt.date] = []
+        if first and last:
+            first, last = first.replace(day=1), last.replace(day=1)
+            self.fields["start"].widget.shown = first.strftime("%Y-%m")
+            self.fields["end"].widget.shown = last.strftime("%Y-%m")
+            today = today or dt.date.today()
+            month = last
+            while month >= first and len(months) < AS_OF_MONTHS:
+                if next_month(month) <= today:
+                    months.append(month)
+                month = add_months(month, -1)
+        choices = [("", _("Now (the latest figures)"))]
+        choices += [(m.strftime("%Y-%m"), formatting.month_label(m)) for m in months]
+        chosen = self.data.get("as_of") if self.is_bound else None
+        if chosen and chosen not in dict(choices):
+            choices.append((chosen, chosen))  # an older month, asked for by its address
+        self.fields["as_of"].widget.choices = choices
 
     def clean(self):
         data = super().clean()

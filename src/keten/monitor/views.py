@@ -3,6 +3,8 @@ numbers in `data`, the chart specs in `charts`, the tables and CSV columns in `t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -39,6 +41,11 @@ def _case_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.key for c in DATASETS["cases"].columns])
 
 
+def _day(moment) -> dt.date | None:
+    """The calendar day of a moment from the analytics (a datetime or a pandas Timestamp)."""
+    return None if moment is None or pd.isna(moment) else pd.Timestamp(moment).date()
+
+
 def _view_key(chain) -> str:
     return f"monitor_view:{chain.pk}"
 
@@ -51,6 +58,8 @@ def _monitor(request, slug: str, roles: tuple[str, ...] | None = None, *, with_p
     form = FilterForm(request.GET or None, partners=partners, with_partner=with_partner)
     filters = form.filters() if request.GET else FilterForm(partners=partners).filters()
     data = MonitorData(chain, viewer, filters)
+    extent = {} if data.is_empty else data.extent()
+    form.show_period(_day(extent.get("first_event")), _day(extent.get("last_event")))
     query = urlencode(filters.query())
     return {
         "chain": chain,
