@@ -196,11 +196,13 @@ def _text(value: object) -> str:
 
 def _label_beside(text: str, width: float) -> str:
     """An edge label kept clear of its own (wide) line: dot puts the label's left side
-    against the line's middle, so an empty cell half the line's width comes first."""
+    against the line's middle, so an empty cell half the line's width comes first. The text
+    sits on white, so it stays readable where another arrow passes under it."""
     pad = round(width / 2 + 5)
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
-        f'<TD WIDTH="{pad}"></TD><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR></TABLE>>'
+        f'<TD WIDTH="{pad}"></TD><TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="#ffffff" CELLPADDING="1">{text}</TD>'
+        f"</TR></TABLE>>"
     )
 
 

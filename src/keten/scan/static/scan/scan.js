@@ -9,7 +9,13 @@
       if (!source) { return; }
       window.vegaEmbed(el, JSON.parse(source.textContent), { actions: false, renderer: "svg", ast: true, defaultStyle: false,
         tooltip: { disableDefaultStyle: true } })
-        .then(function () { el.classList.add("rendered"); })
+        .then(function () {
+          el.classList.add("rendered");
+          // As in the monitor: the box is one named image (role="img") with a table beside it,
+          // so the marks inside are not announced one by one (nor, unnamed, as images).
+          var svg = el.querySelector("svg");
+          if (svg) { svg.setAttribute("aria-hidden", "true"); }
+        })
         .catch(function () { el.classList.add("failed"); });
     });
   }
