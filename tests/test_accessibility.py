@@ -1,6 +1,7 @@
 """Every page a role can see, at 1440 px (a projector) and 390 px (a phone): axe-core finds no
 violation of WCAG 2.1 A or AA, the page is no wider than the screen, and at 1440 px no table
-is cut off inside its scrolling box.
+is cut off inside its scrolling box. Nothing a person reads is a code of the app's vocabularies
+(a status, level, role or audit code) or a number of seconds since 1970.
 
 The pages are not a hand-written list. Each role starts at the home page and follows every
 link and every GET form (with the values it shows) on the pages it is shown; the first
@@ -96,6 +97,41 @@ CLIPPED_TABLES = """() => [...document.querySelectorAll('table')].filter(t => {
 }).map(t => t.id || (t.querySelector('caption, th') || t).textContent.trim().slice(0, 40))"""
 
 
+# Text a person reads (screen readers included) that is a code or an epoch number. Digits
+# grouped by a separator ("1,704,067,200,000" on a chart axis) count too.
+CODES_SHOWN = """(codes) => {
+    const found = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const text = walker.currentNode.textContent.trim();
+        const element = walker.currentNode.parentElement;
+        if (!text || element.closest('code, pre, textarea, script, style, template')) continue;
+        if (!element.getClientRects().length) continue;  // not rendered
+        const digits = text.replace(/(\\d)[.,\\u00a0\\u202f ](?=\\d{3}(\\D|$))/g, '$1');
+        if (codes.includes(text) || /(^|\\D)1[3-9]\\d{8}(\\d{3})?(\\D|$)/.test(digits))
+            found.add(text.slice(0, 60));
+    }
+    return [...found];
+}"""
+
+
+def vocabulary() -> list[str]:
+    """The codes the app stores and must never show as they are: every choice of every model
+    field, the words `formatting.word` translates and the audit actions."""
+    from django.apps import apps
+
+    from keten.chains.models import AUDIT_ACTIONS
+    from keten.formatting import WORDS
+
+    codes = {
+        str(value)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        for value, _ in getattr(field, "flatchoices", None) or ()
+    }
+    return sorted(c for c in codes | set(AUDIT_ACTIONS) | set(WORDS) if re.fullmatch(r"[a-z_.]+", c))
+
+
 def route_names() -> set[str]:
     """Every named route the resolver knows, with its namespace."""
 
@@ -123,11 +159,13 @@ def route_of(url: str) -> str | None:
 def problems_of(page, axe: Axe, width: int) -> dict:
     """What is wrong with the page as it stands at this width."""
     page.wait_for_function(CHARTS_DRAWN, timeout=20000)
+    codes = page.evaluate(CODES_SHOWN, vocabulary()) if width >= 1440 else []
     violations = axe.run(page, options=WCAG_21_AA).response["violations"]
     return {
         "violations": [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations],
         "overflow": page.evaluate("document.documentElement.scrollWidth - innerWidth"),
         "clipped": page.evaluate(CLIPPED_TABLES) if width >= 1440 else [],
+        "codes": codes,
     }
 
 
@@ -226,7 +264,7 @@ def test_every_page_a_role_can_see_passes_axe_and_fits_the_screen(browser, live_
         f"{who} {name} {width}px": found
         for (who, name), by_width in sorted(results.items())
         for width, found in by_width.items()
-        if found["violations"] or found["overflow"] > 0 or found["clipped"]
+        if found["violations"] or found["overflow"] > 0 or found["clipped"] or found["codes"]
     }
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
     reached = {name for _, name in results}

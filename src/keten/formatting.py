@@ -32,7 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, formats, numberformat
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 MISSING = "–"
@@ -248,23 +248,26 @@ def share_against(value: Any, target: Any) -> str:
     return number(percent, decimals) + "%"
 
 
+# The status, level and unit codes the engine uses, as the words people read.
+WORDS = {
+    "on_target": gettext_lazy("On target"),
+    "at_risk": gettext_lazy("At risk"),
+    "off_target": gettext_lazy("Off target"),
+    "no_data": gettext_lazy("No data"),
+    "suppressed": gettext_lazy("Hidden (few cases)"),
+    "open": gettext_lazy("Open"),
+    "reached": gettext_lazy("Goal reached"),
+    "dropped": gettext_lazy("Dropped out"),
+    "chain": gettext_lazy("Whole chain"),
+    "partner": gettext_lazy("One partner"),
+    "share": gettext_lazy("Percentage"),
+    "days": gettext_lazy("Days"),
+    "cases": gettext_lazy("Number of cases"),
+}
+
+
 def word(code: Any) -> str:
     """A status, level or unit code as a word people read ("on_target" -> "On target"); a code
     outside the vocabulary is shown as it is. CSV files keep the codes: they are the stable
     vocabulary scripts read."""
-    words = {
-        "on_target": _("On target"),
-        "at_risk": _("At risk"),
-        "off_target": _("Off target"),
-        "no_data": _("No data"),
-        "suppressed": _("Hidden (few cases)"),
-        "open": _("Open"),
-        "reached": _("Goal reached"),
-        "dropped": _("Dropped out"),
-        "chain": _("Whole chain"),
-        "partner": _("One partner"),
-        "share": _("Percentage"),
-        "days": _("Days"),
-        "cases": _("Number of cases"),
-    }
-    return MISSING if is_missing(code) else words.get(str(code), str(code))
+    return MISSING if is_missing(code) else str(WORDS.get(str(code), code))

@@ -161,7 +161,12 @@ def cases():
             "mature": MATURE,
         }
     )
-    variants = pd.DataFrame({"label": ["#1", "#2", "#3"], "cases": [2345, 1200, 40]})
+    variants = pd.DataFrame(
+        {
+            "label": ["1. Aanmelding → Intake", "2. Aanmelding → Uitval", "3. Intake"],
+            "cases": [2345, 1200, 40],
+        }
+    )
     rework = pd.DataFrame({"stage_name": ["Intake", "Traject"], "share": [0.369, 0.35]})
     kpi = pd.DataFrame({"period": PERIODS, "value": RNG.uniform(0.4, 0.7, len(PERIODS)), "mature": MATURE})
     return [
@@ -403,3 +408,16 @@ def test_the_handover_chart_shows_every_partner_pair_in_full():
     labels = texts(charts.handover_chart(frame))
     assert not [t for t in labels if t.endswith("…")], labels
     assert set(pairs) <= set(labels)
+
+
+def test_the_variants_chart_names_each_bar_by_its_rank_and_activities(client, monitored):
+    [(_, spec)] = [
+        (sid, s) for sid, s in page_specs(client, monitored, "varianten/", "nl") if "variants" in sid
+    ]
+    names = set(monitored.chain.to_spec().activity_names.values())
+    bars = [row["label"] for row in next(iter(spec["datasets"].values()))]
+    ranked = [label.split(". ", 1) for label in bars if re.match(r"\d+\. ", label)]
+    assert ranked, bars
+    assert [int(rank) for rank, _ in ranked] == list(range(1, len(ranked) + 1))
+    assert all(set(path.split(" → ")) <= names for _, path in ranked), bars
+    assert not [label for label in bars if label.startswith("#")]

@@ -29,8 +29,10 @@ def test_the_scan_table_of_the_operations_pdf_keeps_each_theme_on_one_line_with_
 ):
     chain = chain_with_events
     wave = open_scan_wave(chain, name="Najaar 2026", bank=ensure_default_bank(chain), min_cell=5)
-    for code, value in (("a", "4"), ("b", "2")):
-        respond(wave, code, "operational", dict.fromkeys((i.code for i in wave.bank.items), value), times=5)
+    for code, value, times in (("a", "4", 5), ("b", "2", 5), ("fin", "3", 2)):
+        respond(
+            wave, code, "operational", dict.fromkeys((i.code for i in wave.bank.items), value), times=times
+        )
     close_scan_wave(wave)
     rendered = make_report(chain, "2026-10", edition="uitvoering", language="en", formats=("pdf",))
     pages = pdftotext(rendered.pdf, tmp_path)
@@ -38,7 +40,8 @@ def test_the_scan_table_of_the_operations_pdf_keeps_each_theme_on_one_line_with_
     lines = page.splitlines()
     for theme in wave.bank.themes:
         name = theme.name.get("en")
-        # the whole name, then chain, previous wave, change and the three partners, on one line
+        # the whole name, then chain, previous wave, change and the three partners, on one line;
+        # the Financier's two answers are too few to show
         assert any(
             line.strip().startswith(name) and len(line.split()) - len(name.split()) == 6 for line in lines
         ), (
@@ -46,6 +49,8 @@ def test_the_scan_table_of_the_operations_pdf_keeps_each_theme_on_one_line_with_
             page,
         )
     assert all(name in page for name in ("Partner A", "Partner B", "Financier", "Chain score"))
+    assert all(line.split()[-1] == "hidden" for line in lines if line.strip().startswith(name))
+    assert "Not invited" not in page
     if shutil.which("pdftoppm"):
         number = pages.index(page) + 1
         (screenshot_dir / "report-scan.pdf").write_bytes(rendered.pdf)
@@ -54,3 +59,21 @@ def test_the_scan_table_of_the_operations_pdf_keeps_each_theme_on_one_line_with_
             + [str(screenshot_dir / "report-scan.pdf"), str(screenshot_dir / "report-scan-table")],
             check=True,
         )
+
+
+def test_a_partner_nobody_was_invited_for_is_named_as_not_invited_not_shown_as_empty(
+    chain_with_events, tmp_path
+):
+    chain = chain_with_events
+    wave = open_scan_wave(chain, name="Najaar 2026", bank=ensure_default_bank(chain), min_cell=5)
+    for code in ("a", "b"):
+        respond(wave, code, "operational", dict.fromkeys((i.code for i in wave.bank.items), "4"), times=5)
+    close_scan_wave(wave)
+    rendered = make_report(chain, "2026-10", edition="uitvoering", language="nl", formats=("pdf",))
+    [page] = [p for p in pdftotext(rendered.pdf, tmp_path) if "Scores per thema" in p]
+    flat = " ".join(page.split())
+    assert "Niet uitgenodigd voor deze ronde: Financier." in flat, page
+    name = wave.bank.themes[0].name.get("nl")
+    row = next(line for line in page.splitlines() if line.strip().startswith(name))
+    assert len(row.split()) - len(name.split()) == 5, row  # chain, previous, change, A and B
+    assert "verborgen" not in row

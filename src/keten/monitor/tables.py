@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,10 +49,16 @@ def display(value, kind: str) -> str:
     if kind == "share":
         return formatting.share(value)
     if kind == "date":
-        if isinstance(value, str):
-            # Periods arrive as ISO text; "all" is the row for the whole selection.
-            return _("whole selection") if value == "all" else value
-        return formats.date_format(value, "Y-m-d")
+        # Periods arrive as ISO text: a month ("2025-10") reads as "okt 2025", a week or a
+        # day by its first day; "all" is the row for the whole selection.
+        if value == "all":
+            return _("whole selection")
+        if isinstance(value, str) and len(value) == 7:
+            return formatting.month_label(value, short=True)
+        try:
+            return formatting.date_label(value)
+        except ValueError:
+            return str(value)
     if kind == "bool":
         return _("yes") if value else _("no")
     if kind == "word":

@@ -377,10 +377,14 @@ def _variants(ctx: dict) -> dict:
     rework = data.rework()
     dropout = data.dropout()
     points = data.dropout_points()
+    # A bar reads as its rank and its activities; the axis shortens a long one, the tooltip
+    # and the table beside the chart give it whole.
     labelled = variants.assign(
-        label=variants["rank"].map(lambda r: "" if r != r or r is None else f"#{int(r)}")
+        label=[
+            path if rank != rank or rank is None else f"{int(rank)}. {path}"
+            for rank, path in zip(variants["rank"], variants["path"], strict=True)
+        ]
     )
-    labelled.loc[labelled["suppressed"] & labelled["rank"].isna(), "label"] = _("other")
     total = data.dropout_total()
     variant_table = _table(ctx, "variants", variants)
     if ctx["viewer"].sees_case_rows:

@@ -1244,22 +1244,31 @@ def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
         section.notice = _("The latest wave has no results yet.")
         return
     columns = [_("Theme"), _("Chain score"), _("Previous wave"), _("Change")]
+    # A partner nobody was asked for has no column: the note names it, so an empty column
+    # is never read as a partner that did not answer.
     partners = list(summary.partner_names.items()) if ctx.detail else []
-    columns += [name for _code, name in partners]
+    invited = [(code, name) for code, name in partners if code in summary.invited]
+    columns += [name for _code, name in invited]
     rows = []
     for theme in summary.themes:
         change = "–" if theme.delta is None else _signed(theme.delta, 1)
         row = [theme.name, _score(theme.chain), _score(theme.previous), change]
-        row += [_score(theme.partners.get(code)) for code, _name in partners]
+        row += [
+            _("hidden") if code in theme.hidden else _score(theme.partners.get(code)) for code, _n in invited
+        ]
         rows.append(row)
+    note = _("– : no answers; hidden: fewer than %(n)s respondents.") % {"n": summary.min_cell}
+    not_invited = [name for code, name in partners if code not in summary.invited]
+    if not_invited:
+        note += " " + _("Not invited to this wave: %(partners)s.") % {"partners": ", ".join(not_invited)}
     section.tables.append(
         Table(
             _("Scores per theme"),
             columns,
             rows,
             [False] + [True] * (len(columns) - 1),
-            note=_("– : no answers, or fewer than %(n)s respondents (hidden).") % {"n": summary.min_cell},
-            turned_headers=bool(partners),
+            note=note,
+            turned_headers=bool(invited),
         )
     )
     for spread in summary.largest_spreads:

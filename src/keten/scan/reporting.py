@@ -34,6 +34,7 @@ class ThemeScore:
     levels: dict[str, float | None]
     previous: float | None  # the chain score in the previous wave
     delta: float | None
+    hidden: frozenset[str] = frozenset()  # partner codes with too few respondents to show
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class ScanSummary:
     perception_gaps: list[PerceptionGapSummary]
     previous_wave_name: str | None
     open_answers: list[tuple[str, list[str]]] | None = field(default=None)  # coordinator only
+    invited: frozenset[str] = frozenset()  # codes of the partners anyone was invited for
 
 
 def latest_scan_summary(
@@ -102,6 +104,7 @@ def latest_scan_summary(
                 {lv: (c.score if c.shown else None) for lv, c in row.levels.items()},
                 prev,
                 None if now is None or prev is None else now - prev,
+                frozenset(p for p, c in row.partners.items() if c.suppressed),
             )
         )
     spreads = []
@@ -144,4 +147,5 @@ def latest_scan_summary(
         perception_gaps=gaps,
         previous_wave_name=previous_wave.name if previous_wave else None,
         open_answers=opens,
+        invited=frozenset(wave.invited_partner_codes()),
     )
