@@ -1,5 +1,6 @@
-"""API tokens per delivery system: a coordinator makes one for a partner of their chain with
-an expiry date, sees it once and can revoke it; expired and revoked tokens get 401."""
+"""API tokens per delivery system: a coordinator makes one for a partner of their chain (a
+partner's analyst for their own partner) with an expiry date, sees it once and can revoke it;
+expired and revoked tokens get 401."""
 
 import datetime as dt
 
@@ -120,14 +121,35 @@ def test_an_expiry_beyond_the_maximum_or_in_the_past_is_refused(client, personas
     assert not ApiToken.objects.exists()
 
 
-def test_only_the_chains_coordinator_manages_its_tokens(client, personas, march):
+def test_a_partner_analyst_manages_their_own_partners_tokens_only(client, personas, march):
+    key_from(create(client, personas, name="Export van B", partner="b"))
+    b_token = ApiToken.objects.get()
     client.force_login(personas.analyst_a)
-    assert client.get(PAGE).status_code == 403
+    page = client.get(PAGE).content.decode()
+    assert "My API tokens" in page and "/api/" in page  # the nav entry and the docs link
+    assert "Export van B" not in page
+    # A's analyst may create a token for A, not for B (B is not offered).
+    for_b = {"name": "Van A voor B", "partner": b_token.partner.pk, "expires_on": "2026-06-30"}
+    refused = client.post(PAGE, for_b)
+    assert "Select a valid choice" in refused.content.decode()
+    a = personas.chain.partners.get(code="a")
+    made = client.post(PAGE, {"name": "Export van A", "partner": a.pk, "expires_on": "2026-06-30"})
+    assert made.status_code == 200
+    assert ApiToken.objects.get(name="Export van A").partner == a
+    # and cannot revoke B's.
+    assert client.post(f"{PAGE}{b_token.pk}/intrekken/").status_code == 404
+    assert ApiToken.objects.get(pk=b_token.pk).revoked_at is None
+
+
+def test_members_who_deliver_nothing_manage_no_tokens(client, personas, march):
     client.force_login(personas.outsider)
     assert client.get(PAGE).status_code == 404
     key_from(create(client, personas))
     token = ApiToken.objects.get()
     client.force_login(personas.steering)
+    assert client.get(PAGE).status_code == 403
+    deliveries = client.get("/ketens/klein/leveringen/")
+    assert deliveries.status_code == 200 and "API tokens" not in deliveries.content.decode()
     assert client.post(f"{PAGE}{token.pk}/intrekken/").status_code == 403
     assert ApiToken.objects.get().revoked_at is None
 

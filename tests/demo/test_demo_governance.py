@@ -57,7 +57,7 @@ def test_the_relative_dates_count_back_from_the_month_of_the_event_end():
 
 
 @pytest.mark.slow
-def test_both_reference_chains_get_a_register_a_closed_scan_and_a_whole_report(demo):
+def test_both_reference_chains_get_a_register_a_closed_scan_and_a_whole_report(demo, settings):
     # One test for all of it: setting up the demo takes a while (see EVENTS).
     assert {c.slug for c in demo.chains} == set(REFERENCE_CHAINS)
     for chain in demo.chains:
@@ -66,6 +66,18 @@ def test_both_reference_chains_get_a_register_a_closed_scan_and_a_whole_report(d
         _assert_scan(chain)
         _assert_report_of_the_latest_complete_month(chain)
         _assert_logo_set_through_the_identity_form(chain)
+    # With so few events every handover is a small cell; with the threshold at 1 they rank.
+    settings.KETEN_MIN_CELL = 1
+    for chain in demo.chains:
+        _assert_one_slowest_handover_marked(chain)
+
+
+def _assert_one_slowest_handover_marked(chain: Chain) -> None:
+    """The report's map marks the one slowest handover, as the flow page does; the list
+    beside it names the next slowest too."""
+    flow = assemble_report(chain, REPORT_MONTH, language="en").section("flow")
+    assert len(flow.bullets) >= 2
+    assert flow.charts[0].svg.count("pm-slowest") == 1
 
 
 def _assert_register(chain: Chain) -> None:

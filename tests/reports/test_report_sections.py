@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -131,6 +132,13 @@ def test_the_flow_section_names_the_slowest_handover_of_the_month(chain_with_eve
     assert [c.key for c in flow.charts] == ["flow-map"]
     # October arrivals: A -> B after a median 1.5 days, B -> A after 2 days (the slowest).
     assert flow.bullets == ["Partner B → Partner A: median 2.0 d (20 cases)"]
+
+
+def test_the_report_map_marks_the_one_slowest_handover_as_the_flow_page_does(chain_with_events):
+    svg = assemble_report(chain_with_events, "2026-10", language="en").section("flow").charts[0].svg
+    marked = re.findall(r'class="[^"]*pm-slowest[^"]*">\s*<title>([^<]+)</title>', svg)
+    assert len(marked) == 1 and svg.count("pm-slowest") == 1
+    assert marked[0].startswith("Partner B → Partner A: Slowest handover")
 
 
 def test_what_changed_is_computed_from_the_data_largest_movement_first(chain_with_events):

@@ -19,9 +19,11 @@ class ApiTokenForm(forms.Form):
         label=_("Valid until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, chain, **kwargs):
+    def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = chain.partners.all()
+        self.fields["partner"].queryset = partners
+        if partners.count() == 1:
+            self.initial.setdefault("partner", partners.get())
         if not self.is_bound:
             self.initial.setdefault("expires_on", timezone.localdate() + dt.timedelta(days=90))
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -33,6 +34,7 @@ from keten.accounts.two_factor import (
 )
 from keten.chains.actions import record_audit
 from keten.chains.permissions import Role, chain_and_membership
+from keten.events.query import partners_deliverable_by
 
 COORDINATOR_ONLY = (Role.COORDINATOR,)
 
@@ -116,11 +118,21 @@ def reset_two_factor(request, slug, user_id):
     return redirect("accounts:members", slug=chain.slug)
 
 
+def _token_partners(request, slug):
+    """The chain, the member and the partners whose tokens they manage: a coordinator all of
+    the chain's, a partner analyst their own partner's (the partners they deliver for)."""
+    chain, membership = chain_and_membership(request, slug)
+    partners = partners_deliverable_by(membership)
+    if not partners.exists():
+        raise PermissionDenied
+    return chain, membership, partners
+
+
 @login_required
 def api_tokens(request, slug):
-    """The chain's API tokens; creating one shows its key once."""
-    chain, membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
-    form = ApiTokenForm(request.POST or None, chain=chain)
+    """The API tokens of the partners this member delivers for; creating one shows its key once."""
+    chain, membership, partners = _token_partners(request, slug)
+    form = ApiTokenForm(request.POST or None, partners=partners)
     new_key = None
     if request.method == "POST" and form.is_valid():
         _token, new_key = create_api_token(
@@ -130,7 +142,7 @@ def api_tokens(request, slug):
             form.cleaned_data["expires_on"],
             request.user,
         )
-        form = ApiTokenForm(chain=chain)
+        form = ApiTokenForm(partners=partners)
     return render(
         request,
         "accounts/api_tokens.html",
@@ -139,7 +151,7 @@ def api_tokens(request, slug):
             "membership": membership,
             "form": form,
             "new_key": new_key,
-            "tokens": chain.api_tokens.select_related("partner", "created_by"),
+            "tokens": chain.api_tokens.filter(partner__in=partners).select_related("partner", "created_by"),
         },
     )
 
@@ -147,8 +159,9 @@ def api_tokens(request, slug):
 @login_required
 @require_POST
 def revoke_token(request, slug, token_id):
-    chain, _membership = chain_and_membership(request, slug, COORDINATOR_ONLY)
-    token = get_object_or_404(chain.api_tokens.select_related("user"), pk=token_id)
+    chain, _membership, partners = _token_partners(request, slug)
+    managed = chain.api_tokens.filter(partner__in=partners).select_related("user")
+    token = get_object_or_404(managed, pk=token_id)
     revoke_api_token(token, request.user)
     messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
     return redirect("accounts:api-tokens", slug=chain.slug)

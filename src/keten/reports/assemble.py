@@ -659,7 +659,9 @@ class _Context:
             }
             return section
         slowest = self._slowest(df)
-        keys = set(zip(slowest["from_partner"], slowest["to_partner"], strict=True))
+        # The map marks the one slowest handover, as the flow page does; the list below names
+        # the next slowest too.
+        keys = set(list(zip(slowest["from_partner"], slowest["to_partner"], strict=True))[:1])
         df = df.assign(
             slowest=[(a, b) in keys for a, b in zip(df["from_partner"], df["to_partner"], strict=True)]
         )
@@ -683,7 +685,7 @@ class _Context:
                 _("Handovers between partners in %(month)s") % {"month": month_label(self.month.first)},
                 _(
                     "The partners with an arrow per handover, as wide as its number of cases and "
-                    "labelled with the cases and the median days; the slowest handovers have a "
+                    "labelled with the cases and the median days; the slowest handover has a "
                     "dark outline."
                 ),
                 {},
