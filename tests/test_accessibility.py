@@ -103,8 +103,10 @@ CODES_SHOWN = """(codes) => {
     const found = new Set();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {
-        const text = walker.currentNode.textContent.trim();
-        const element = walker.currentNode.parentElement;
+        // A chart wraps a long label over <tspan> lines: read the label whole.
+        const label = walker.currentNode.parentElement.closest('svg text');
+        const element = label || walker.currentNode.parentElement;
+        const text = (label || walker.currentNode).textContent.trim();
         if (!text || element.closest('code, pre, textarea, script, style, template')) continue;
         if (!element.getClientRects().length) continue;  // not rendered
         const digits = text.replace(/(\\d)[.,\\u00a0\\u202f ](?=\\d{3}(\\D|$))/g, '$1');

@@ -34,6 +34,7 @@ def test_the_audit_page_shows_words_and_labelled_details(monitored):
         monitored.coordinator, chain, "cases.viewed", filters={"grain": "month", "start": None}, page=2
     )
     record_audit(monitored.coordinator, chain, "governance.decision.created", id=3, fields=["title", "date"])
+    record_audit(monitored.coordinator, chain, "member.added", member="piet", role="analyst")
     client = Client()
     client.force_login(monitored.coordinator)
     with translation.override("nl"):
@@ -45,4 +46,9 @@ def test_the_audit_page_shows_words_and_labelled_details(monitored):
         "events.delivered" not in html.split("<select", 1)[1].split("</select>")[1]
     )  # only as option values
     assert "{'" not in html and "['" not in html  # no Python dicts or lists
-    assert "title, date" in html and "grain: month" in html
+    assert "title, date" in html and "Grain: month" in html
+    # A partner reads as its name, a role as its label, each label starting with a capital.
+    partner_a = chain.partners.get(code="a").name
+    assert f"<strong>Partner</strong>: {partner_a}</span>" in html
+    assert "<strong>Rol</strong>: Analist van een partner</span>" in html
+    assert "<strong>partner</strong>" not in html

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from keten.scan import actions
-from keten.scan.results import Viewer, gains_results
+from keten.scan.results import Audience, gains_results
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_the_ledger_shows_effort_own_benefit_and_what_others_see(stated):
 
 
 def test_an_analyst_sees_their_partners_row_and_column_only(stated):
-    result = gains_results(stated, Viewer("analyst", "b"))
+    result = gains_results(stated, Audience("analyst", "b"))
     assert set(result.matrix) == {("a", "b"), ("b", "a"), ("b", "b"), ("b", "fin"), ("fin", "b")}
     assert [(c.rater, c.about) for c in result.largest_gaps] == [("a", "b")]
     assert [row.partner for row in result.ledger] == ["b"]

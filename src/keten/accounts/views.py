@@ -34,7 +34,6 @@ from keten.accounts.two_factor import (
 )
 from keten.chains.actions import record_audit
 from keten.chains.permissions import Role, chain_and_membership
-from keten.events.query import partners_deliverable_by
 
 COORDINATOR_ONLY = (Role.COORDINATOR,)
 
@@ -122,7 +121,7 @@ def _token_partners(request, slug):
     """The chain, the member and the partners whose tokens they manage: a coordinator all of
     the chain's, a partner analyst their own partner's (the partners they deliver for)."""
     chain, membership = chain_and_membership(request, slug)
-    partners = partners_deliverable_by(membership)
+    partners = membership.deliverable_partners()
     if not partners.exists():
         raise PermissionDenied
     return chain, membership, partners

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,6 +22,7 @@ from keten.analytics.model import (
     PartnerSpec,
     StageSpec,
 )
+from keten.chains import roles
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -381,6 +383,54 @@ class Membership(models.Model):
         if self.partner_id and self.partner.chain_id != self.chain_id:
             raise ValidationError({"partner": _("The partner belongs to another chain.")})
 
+    # The role rules (keten.chains.roles), asked of this member.
+
+    @property
+    def partner_code(self) -> str | None:
+        """The analyst's partner code; None for the other roles."""
+        return roles.partner_of(self.role, self.partner.code if self.partner_id else None)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return roles.is_coordinator(self.role)
+
+    def views(self) -> tuple[str, ...]:
+        return roles.views_for(self.role)
+
+    def has_case_rights(self) -> bool:
+        return roles.has_case_rights(self.role, self.partner_code)
+
+    def sees_case_rows(self, view: str) -> bool:
+        return roles.sees_case_rows(self.role, self.partner_code, view)
+
+    def suppresses_small_cells(self, view: str) -> bool:
+        return roles.suppresses_small_cells(self.role, self.partner_code, view)
+
+    def report_suppresses_small_cells(self, edition: str) -> bool:
+        return roles.report_suppresses_small_cells(self.role, edition)
+
+    def reads_audit(self) -> bool:
+        return roles.reads_audit(self.role)
+
+    def makes_reports(self) -> bool:
+        return roles.makes_reports(self.role)
+
+    def delivers_for(self, partner: Partner | None) -> bool:
+        return roles.delivers(self.role, self.partner_code, partner.code if partner else None)
+
+    def deliverable_partners(self) -> models.QuerySet:
+        """The partners this member may deliver events for (none for steering members)."""
+        partners = Partner.objects.filter(chain_id=self.chain_id)
+        if self.is_coordinator:
+            return partners
+        return partners.filter(code=self.partner_code) if self.partner_code else partners.none()
+
+    def sees_all_scan_partners(self) -> bool:
+        return roles.sees_all_scan_partners(self.role)
+
+    def states_gains(self) -> bool:
+        return roles.states_gains(self.role, self.partner_code)
+
 
 class AuditEntry(models.Model):
     """Who did or saw what, when: case-level views, edits, withdrawals. Read by coordinators."""
@@ -421,23 +471,29 @@ class AuditEntry(models.Model):
     def label(self) -> str:
         return self.action_label(self.action)
 
-    def detail_items(self) -> list[tuple[str, str]]:
-        """The detail as (label, text) pairs: lists joined, nested values as "key: value"."""
+    def detail_items(self, partner_names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+        """The detail as (label, text) pairs in words: lists joined, nested values as
+        "key: value", partner codes as the partners' names, roles as their labels."""
+        names = partner_names or {}
+        roles = dict(Membership.Role.choices)
 
-        def text(value) -> str:
+        def label(key: str) -> str:
+            return capfirst(str(AUDIT_DETAIL.get(key, key.replace("_", " "))))
+
+        def text(value, key: str = "") -> str:
             if isinstance(value, dict):
-                return "; ".join(
-                    f"{AUDIT_DETAIL.get(k, k.replace('_', ' '))}: {text(v)}" for k, v in value.items()
-                )
+                return "; ".join(f"{label(k)}: {text(v, k)}" for k, v in value.items())
             if isinstance(value, list | tuple):
-                return ", ".join(text(v) for v in value) or "–"
+                return ", ".join(text(v, key) for v in value) or "–"
             if value is None or value == "":
                 return "–"
+            if key in ("partner", "partners") and str(value) in names:
+                return names[str(value)]
+            if key == "role" and str(value) in roles:
+                return str(roles[str(value)])
             return str(value)
 
-        return [
-            (str(AUDIT_DETAIL.get(k, k.replace("_", " "))), text(v)) for k, v in (self.detail or {}).items()
-        ]
+        return [(label(k), text(v, k)) for k, v in (self.detail or {}).items()]
 
 
 AUDIT_ACTIONS = {

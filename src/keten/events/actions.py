@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keten.chains.actions import record_audit
-from keten.chains.models import Chain, Membership, Partner
+from keten.chains.models import Chain, Partner
 from keten.chains.query import membership_of
 from keten.events import bsn, store
 from keten.events.models import IngestBatch
@@ -64,18 +64,12 @@ def can_deliver(user, chain: Chain, partner: Partner | None) -> bool:
     membership = membership_of(user, chain)
     if membership is None:
         return False
-    if membership.role == Membership.Role.COORDINATOR:
-        return True
-    return (
-        membership.role == Membership.Role.ANALYST
-        and partner is not None
-        and membership.partner_id == partner.id
-    )
+    return membership.delivers_for(partner)
 
 
 def _is_coordinator(user, chain: Chain) -> bool:
     membership = membership_of(user, chain)
-    return membership is not None and membership.role == Membership.Role.COORDINATOR
+    return membership is not None and membership.is_coordinator
 
 
 def _chain(chain) -> Chain:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from keten.chains.permissions import IsChainMember
 from keten.events.actions import ingest_file
 from keten.events.models import IngestBatch
-from keten.events.query import batches_visible_to, partners_deliverable_by
+from keten.events.query import batches_visible_to
 from keten.events.uploads import save_upload, upload_refused
 
 
@@ -85,7 +85,7 @@ class DeliveryView(APIView):
         incoming = DeliverySerializer(data=data)
         incoming.is_valid(raise_exception=True)
         partner = (
-            partners_deliverable_by(self.membership).filter(code=incoming.validated_data["partner"]).first()
+            self.membership.deliverable_partners().filter(code=incoming.validated_data["partner"]).first()
         )
         if partner is None:
             raise PermissionDenied("You may not deliver events for this partner.")

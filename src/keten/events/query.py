@@ -19,18 +19,6 @@ def batches_visible_to(membership: Membership) -> models.QuerySet:
 
 
 def may_download_rejects(membership: Membership, batch) -> bool:
-    """Rejected rows are case rows: the coordinator, or the analyst of the delivering partner."""
-    if membership.role == Membership.Role.COORDINATOR:
-        return True
-    return membership.role == Membership.Role.ANALYST and membership.partner_id == batch.partner_id
-
-
-def partners_deliverable_by(membership: Membership) -> models.QuerySet:
-    """The partners this member may deliver events for (none for steering members)."""
-    from keten.chains.models import Partner
-
-    if membership.role == Membership.Role.COORDINATOR:
-        return Partner.objects.filter(chain_id=membership.chain_id)
-    if membership.role == Membership.Role.ANALYST:
-        return Partner.objects.filter(pk=membership.partner_id)
-    return Partner.objects.none()
+    """Rejected rows are case rows: the coordinator, or the analyst of the delivering partner
+    (the members who may deliver for it)."""
+    return membership.delivers_for(batch.partner)

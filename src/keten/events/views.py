@@ -15,7 +15,7 @@ from keten.chains.models import Membership
 from keten.chains.permissions import chain_and_membership
 from keten.events.actions import RestoreConflict, ingest_file, restore_batch, withdraw_batch
 from keten.events.forms import DeliveryForm
-from keten.events.query import batches_visible_to, may_download_rejects, partners_deliverable_by
+from keten.events.query import batches_visible_to, may_download_rejects
 from keten.events.uploads import save_upload, upload_refused
 
 Role = Membership.Role
@@ -24,7 +24,7 @@ Role = Membership.Role
 @login_required
 def deliveries(request, slug):
     chain, membership = chain_and_membership(request, slug)
-    partners = partners_deliverable_by(membership)
+    partners = membership.deliverable_partners()
     report = None
     upload_error = ""
     form = DeliveryForm(partners=partners) if partners.exists() else None
@@ -58,7 +58,7 @@ def deliveries(request, slug):
             "report": report,
             "upload_error": upload_error,
             "batches": [(b, may_download_rejects(membership, b)) for b in batches[:200]],
-            "is_coordinator": membership.role == Role.COORDINATOR,
+            "is_coordinator": membership.is_coordinator,
         },
     )
 

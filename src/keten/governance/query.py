@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from keten.chains import roles
 from keten.chains.models import Chain, Membership
 from keten.governance.models import Seat, SuccessStory, Table
 
@@ -38,7 +39,7 @@ class Rights:
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == Membership.Role.COORDINATOR
+        return roles.is_coordinator(self.role)
 
     @property
     def has_seat(self) -> bool:

@@ -24,8 +24,9 @@ from keten import formatting
 from keten.chains.actions import record_audit
 from keten.chains.models import AuditEntry
 from keten.chains.permissions import chain_and_membership
+from keten.chains.roles import COORDINATOR
 from keten.monitor import charts, mapview
-from keten.monitor.access import COORDINATOR, VIEW_LABELS, viewer_for, views_for_role
+from keten.monitor.access import VIEW_LABELS, viewer_for
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData
 from keten.monitor.forms import FilterForm
@@ -65,7 +66,7 @@ def _monitor(request, slug: str, roles: tuple[str, ...] | None = None, *, with_p
         "chain": chain,
         "membership": membership,
         "viewer": viewer,
-        "views": [(v, VIEW_LABELS[v]) for v in views_for_role(membership.role)],
+        "views": [(v, VIEW_LABELS[v]) for v in membership.views()],
         "view_label": VIEW_LABELS[viewer.view],
         "form": form,
         "filters": filters,
@@ -574,7 +575,7 @@ def download_csv(request, slug, dataset):
 def switch_view(request, slug):
     chain, membership = chain_and_membership(request, slug)
     view = request.POST.get("view")
-    if view in views_for_role(membership.role):
+    if view in membership.views():
         request.session[_view_key(chain)] = view
     target = request.POST.get("next") or reverse("monitor-overview", args=[chain.slug])
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -592,6 +593,7 @@ def audit_log(request, slug):
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     codes = chain.audit_entries.order_by("action").values_list("action", flat=True).distinct()
+    partner_names = dict(chain.partners.values_list("code", "name"))
     actions = sorted(((code, AuditEntry.action_label(code)) for code in codes), key=lambda a: a[1])
     return render(
         request,
@@ -600,6 +602,7 @@ def audit_log(request, slug):
             "chain": chain,
             "membership": membership,
             "page_obj": page,
+            "rows": [(e, e.detail_items(partner_names)) for e in page],
             "actions": actions,
             "action": action or "",
         },

@@ -9,7 +9,8 @@ Editions (one set of figures, two readings):
 
 - bestuurlijk (steering): aggregates only, small cells always hidden, a few pages;
 - uitvoering (operations): more detail per partner and stage, never case rows; small cells
-  are hidden unless the reader is the chain coordinator (see `suppresses`).
+  are hidden unless the reader is the chain coordinator
+  (`Membership.report_suppresses_small_cells`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keten import formatting
+from keten.chains import roles
 from keten.monitor import charts, processmap
 from keten.monitor import suppression as sup
 from keten.periods import Month
@@ -38,8 +40,8 @@ from keten.reports.figures import (
     month_figures,
 )
 
-BESTUURLIJK = "bestuurlijk"
-UITVOERING = "uitvoering"
+BESTUURLIJK = roles.STEERING_VIEW
+UITVOERING = roles.OPERATIONS_VIEW
 EDITIONS = (BESTUURLIJK, UITVOERING)
 LANGUAGES = ("nl", "en")
 
@@ -63,13 +65,6 @@ SLOWEST = 3
 
 def edition_label(edition: str) -> str:
     return {BESTUURLIJK: _("Steering edition"), UITVOERING: _("Operations edition")}[edition]
-
-
-def suppresses(edition: str, role: str) -> bool:
-    """True when small cells are hidden: always in the steering edition, and in the operations
-    edition for everyone but the chain coordinator (analysts may not see other partners'
-    small numbers; a report file travels further than a screen)."""
-    return edition == BESTUURLIJK or role != "coordinator"
 
 
 # --- the plain data -------------------------------------------------------------------------

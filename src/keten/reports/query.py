@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 
-from keten.reports.assemble import BESTUURLIJK
+from keten.chains import roles
 
 
-def published_visible_to(chain, role: str) -> models.QuerySet:
-    """The chain's published reports a member with `role` may open: steering members see the
-    steering edition only; coordinators and analysts see every edition."""
+def published_visible_to(chain, membership) -> models.QuerySet:
+    """The chain's published reports this member may open (`roles.report_editions_seen`:
+    steering members the steering edition only)."""
     from keten.reports.models import PublishedReport
 
-    reports = PublishedReport.objects.filter(chain=chain).defer("pdf", "html")
-    if role == "steering":
-        reports = reports.filter(edition=BESTUURLIJK)
-    return reports
+    editions = roles.report_editions_seen(membership.role)
+    return PublishedReport.objects.filter(chain=chain, edition__in=editions).defer("pdf", "html")

@@ -12,17 +12,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from keten.chains import roles
 from keten.chains.permissions import chain_and_membership
 from keten.reports.actions import make_report, publish_report
-from keten.reports.assemble import BESTUURLIJK, EDITIONS, suppresses
+from keten.reports.assemble import BESTUURLIJK, EDITIONS
 from keten.reports.forms import ReportForm, last_complete_month
 from keten.reports.models import PublishedReport, report_filename
 from keten.reports.query import published_visible_to
 from keten.reports.render import chart_svgs, render_html
 
-COORDINATOR = "coordinator"
-ANALYST = "analyst"
-MAKERS = (COORDINATOR, ANALYST)
+MAKERS = (roles.COORDINATOR, roles.ANALYST)
 
 
 def _choice(request, month: str):
@@ -45,7 +44,7 @@ def report_index(request, slug):
     """Make a report (coordinators and analysts) and the archive of published reports (everyone)."""
     chain, membership = chain_and_membership(request, slug)
     form = None
-    if membership.role in MAKERS:
+    if membership.makes_reports():
         form = ReportForm(
             request.GET or None,
             initial={
@@ -58,7 +57,7 @@ def report_index(request, slug):
             data = form.cleaned_data
             url = reverse("report-view", args=[chain.slug, data["month"]])
             return redirect(f"{url}?{urlencode({'edition': data['edition'], 'language': data['language']})}")
-    archive = published_visible_to(chain, membership.role)
+    archive = published_visible_to(chain, membership)
     return render(
         request,
         "reports/report_index.html",
@@ -76,7 +75,7 @@ def report_view(request, slug, month):
         choice["month"],
         edition=choice["edition"],
         language=choice["language"],
-        suppress=suppresses(choice["edition"], membership.role),
+        suppress=membership.report_suppresses_small_cells(choice["edition"]),
         formats=(),
     )
     svgs = chart_svgs(rendered.report)
@@ -91,7 +90,7 @@ def report_view(request, slug, month):
             "report": rendered.report,
             "body": body,
             "query": query,
-            "can_publish": membership.role == COORDINATOR,
+            "can_publish": membership.is_coordinator,
             "published": PublishedReport.objects.filter(
                 chain=chain,
                 month=f"{choice['month']}-01",
@@ -116,7 +115,7 @@ def report_download(request, slug, month, fmt):
         choice["month"],
         edition=choice["edition"],
         language=choice["language"],
-        suppress=suppresses(choice["edition"], membership.role),
+        suppress=membership.report_suppresses_small_cells(choice["edition"]),
         formats=(fmt,),
     )
     name = report_filename(chain.slug, choice["month"], choice["edition"], choice["language"], fmt)
@@ -132,7 +131,7 @@ def report_download(request, slug, month, fmt):
 @require_POST
 def report_publish(request, slug, month):
     """Publish the month's report to the archive (coordinator only)."""
-    chain, membership = chain_and_membership(request, slug, roles=(COORDINATOR,))
+    chain, membership = chain_and_membership(request, slug, roles=(roles.COORDINATOR,))
     edition = request.POST.get("edition", BESTUURLIJK)
     language = request.POST.get("language", "nl")
     form = ReportForm({"month": month, "edition": edition, "language": language})
@@ -150,7 +149,7 @@ def report_publish(request, slug, month):
 def published_report(request, slug, pk, fmt):
     """A published report from the archive, exactly as it was published."""
     chain, membership = chain_and_membership(request, slug)
-    published = get_object_or_404(published_visible_to(chain, membership.role).defer(None), pk=pk)
+    published = get_object_or_404(published_visible_to(chain, membership).defer(None), pk=pk)
     if fmt == "pdf":
         response = HttpResponse(bytes(published.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{published.filename("pdf")}"'

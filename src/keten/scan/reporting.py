@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from keten.chains.models import Chain
 from keten.scan.models import Wave
 from keten.scan.results import (
-    Viewer,
+    Audience,
     gains_results,
     level_label,
     open_answers,
@@ -122,7 +122,7 @@ def latest_scan_summary(
                 s.gap,
             )
         )
-    gains = gains_results(wave, Viewer(audience))
+    gains = gains_results(wave, Audience(audience))
     gaps = [
         PerceptionGapSummary(names[c.rater], names[c.about], c.perceived, c.reported, c.gap)
         for c in gains.largest_gaps

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from keten import csvsafe
+from keten.chains import roles
 from keten.scan.models import (
     Answer,
     GainsStatement,
@@ -29,24 +30,24 @@ LEVELS = list(Level.values)
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """Who looks: `role` is coordinator, steering or analyst; analysts have a partner code."""
+class Audience:
+    """Who reads the scan's results: a role and, for an analyst, their partner's code (a
+    member, or a report's readers); the rules are `keten.chains.roles`."""
 
     role: str
     partner: str | None = None
 
     @classmethod
-    def of(cls, membership) -> Viewer:
-        partner = membership.partner.code if membership.role == "analyst" and membership.partner_id else None
-        return cls(membership.role, partner)
+    def of(cls, membership) -> Audience:
+        return cls(membership.role, membership.partner_code)
 
     @property
     def sees_all_partners(self) -> bool:
-        return self.role in ("coordinator", "steering")
+        return roles.sees_all_scan_partners(self.role)
 
     @property
     def sees_open_answers(self) -> bool:
-        return self.role == "coordinator"
+        return roles.sees_open_answers(self.role)
 
 
 def partner_codes(wave: Wave) -> list[str]:
@@ -82,7 +83,7 @@ def _narrow_row(row: ScoreRow, partner: str | None) -> ScoreRow:
     return replace(row, partners=partners, partner_spread=None)
 
 
-def for_viewer(scores: WaveScores, viewer: Viewer) -> WaveScores:
+def for_viewer(scores: WaveScores, viewer: Audience) -> WaveScores:
     """Return the scores this viewer may see: analysts get the chain, the levels and their partner."""
     if viewer.sees_all_partners:
         return scores
@@ -277,7 +278,7 @@ class GainsResults:
 GAPS_HIGHLIGHTED = 3
 
 
-def gains_results(wave: Wave, viewer: Viewer | None = None) -> GainsResults:
+def gains_results(wave: Wave, viewer: Audience | None = None) -> GainsResults:
     """Ledger and perceived-gains matrix of the wave; the largest perception gaps highlighted.
 
     An analyst sees their own partner's row and column (what they think of others, and what

@@ -1,7 +1,7 @@
 """Pages of the scan. Members log in; respondents only have their one-time link.
 
 Every member page starts with the chain role check (outsiders 404, wrong role 403). What a
-page shows is narrowed by `results.Viewer`; small groups are hidden in `scoring` already.
+page shows is narrowed by `results.Audience`; small groups are hidden in `scoring` already.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from keten.scan import actions, charts, forms
 from keten.scan.itembank import ItemBankError
 from keten.scan.models import Draft, GainsStatement, Invitation, ItemBankVersion, Level, Wave
 from keten.scan.results import (
-    Viewer,
+    Audience,
     chart_cell,
     for_viewer,
     gains_csv,
@@ -198,7 +198,7 @@ def _theme_names(wave) -> list[tuple[str, str]]:
 @login_required
 def results(request, slug, pk):
     chain, membership, wave = _wave(request, slug, pk)
-    viewer = Viewer.of(membership)
+    viewer = Audience.of(membership)
     everything = wave_scores(wave)
     scores = for_viewer(everything, viewer)
     previous_wave = wave.previous()
@@ -338,7 +338,7 @@ def results(request, slug, pk):
 @login_required
 def results_csv(request, slug, pk):
     chain, membership, wave = _wave(request, slug, pk)
-    scores = for_viewer(wave_scores(wave), Viewer.of(membership))
+    scores = for_viewer(wave_scores(wave), Audience.of(membership))
     record_audit(request.user, chain, "scan.results_exported", wave=wave.pk)
     return _csv(scores_csv(wave, scores), f"scan-{chain.slug}-{wave.pk}.csv")
 
@@ -357,11 +357,11 @@ def open_answers_page(request, slug, pk):
 @login_required
 def gains(request, slug, pk):
     chain, membership, wave = _wave(request, slug, pk)
-    viewer = Viewer.of(membership)
+    viewer = Audience.of(membership)
     result = gains_results(wave, viewer)
     names = dict(result.partners)
     rows = result.matrix_rows()
-    can_edit = membership.role == "coordinator" or (membership.role == "analyst" and membership.partner_id)
+    can_edit = membership.states_gains()
     return _page(
         request,
         "scan/gains.html",
@@ -380,17 +380,17 @@ def gains(request, slug, pk):
 @login_required
 def gains_export(request, slug, pk):
     chain, membership, wave = _wave(request, slug, pk)
-    result = gains_results(wave, Viewer.of(membership))
+    result = gains_results(wave, Audience.of(membership))
     return _csv(gains_csv(wave, result), f"baten-{chain.slug}-{wave.pk}.csv")
 
 
 @login_required
 def gains_edit(request, slug, pk):
     chain, membership, wave = _wave(request, slug, pk, ("coordinator", "analyst"))
-    if membership.role == "analyst":
+    if not membership.states_gains():
+        raise PermissionDenied
+    if not membership.is_coordinator:
         partner = membership.partner
-        if partner is None:
-            raise PermissionDenied
     else:
         partner = chain.partners.filter(
             code=request.GET.get("partner") or request.POST.get("partner")
@@ -418,7 +418,7 @@ def gains_edit(request, slug, pk):
         wave=wave,
         form=form,
         partner=partner,
-        partners=chain.partners.all() if membership.role == "coordinator" else None,
+        partners=chain.partners.all() if membership.is_coordinator else None,
     )
 
 
