@@ -268,6 +268,10 @@ def test_every_page_a_role_can_see_passes_axe_and_fits_the_screen(browser, live_
         for width, found in by_width.items()
         if found["violations"] or found["overflow"] > 0 or found["clipped"] or found["codes"]
     }
+    # The count per page for people (pytest -s): axe violations at each width.
+    for (who, name), by_width in sorted(results.items()):
+        counts = ", ".join(f"{w}px {len(f['violations'])}" for w, f in sorted(by_width.items(), reverse=True))
+        print(f"axe {who} {name}: {counts}")
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
     reached = {name for _, name in results}
     unreached = {name for name in route_names() if is_page(name)} - reached

@@ -4,7 +4,7 @@ Each rule is a plain function of a role and, for an analyst, their partner's cod
 monitor's pages, its CSV and API, the reports, the scan, governance and deliveries ask the
 same question and get the same answer. `Membership` offers them as methods; the monitor's
 `Viewer` and the scan's `Audience` (someone looking without a membership at hand, such as a
-report's readers) call them too. docs/monitor.md ("Who sees what") writes them down for people.
+report's readers) call them too. docs/monitor.md ("The rules") writes them down for people.
 """
 
 from __future__ import annotations
