@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -207,10 +208,11 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
             # `checksum()` waits for the hash only where the answer is needed.
             checksum = pool.submit(file_checksum, path).result if path.is_file() else (lambda: "")
             con = _connect(workdir)
+            delivery = Delivery(
+                con, chain, partner, user, path, mapping, rules, batch, workdir, report, say, checksum
+            )
             try:
-                _validate_and_store(
-                    con, chain, path, partner, user, mapping, rules, batch, workdir, report, say, checksum
-                )
+                _validate_and_store(delivery)
                 # A refused file's report names its checksum too.
                 report.checksum = checksum()
             finally:
@@ -219,6 +221,25 @@ def _ingest(chain, path, partner, user, mapping, progress, source_name) -> Inges
         shutil.rmtree(workdir, ignore_errors=True)
     _audit_delivery(user, chain, report)
     return report
+
+
+@dataclass
+class Delivery:
+    """One delivery on its way into the store: what every step of validating and storing it
+    reads, and the report they fill in."""
+
+    con: duckdb.DuckDBPyConnection
+    chain: Chain
+    partner: Partner | None
+    user: object
+    path: Path
+    mapping: dict
+    rules: ChainRules
+    batch: BatchTag
+    workdir: Path
+    report: IngestReport
+    say: Callable[[str], None]
+    checksum: Callable[[], str]  # waits for the file's SHA-256 only when called
 
 
 def _next_sequence(chain) -> int:
@@ -243,13 +264,12 @@ def _audit_delivery(user, chain, report: IngestReport) -> None:
     )
 
 
-def _validate_and_store(
-    con, chain, path, partner, user, mapping, rules, batch, workdir, report, say, checksum
-) -> None:
-    batch_id = batch.batch_id
+def _validate_and_store(d: Delivery) -> None:
+    con, chain, path, partner, report, say = d.con, d.chain, d.path, d.partner, d.report, d.say
+    mapping, batch_id = d.mapping, d.batch.batch_id
     say("read")
     try:
-        source = load_source(con, path, mapping, workdir)
+        source = load_source(con, path, mapping, d.workdir)
     except ReadError as exc:
         report.problems.append(Problem(exc.code, exc.message))
         return
@@ -260,15 +280,15 @@ def _validate_and_store(
     size = path.stat().st_size if path.is_file() else None
     # Only a file of the same size as an earlier one can be a re-delivery. Other files do not
     # wait for their checksum (~1.6 s for 1.7 GB): it is computed while they are validated.
-    if _might_be_repeat(chain, partner, size) and _already_delivered(chain, partner, report, checksum):
+    if _might_be_repeat(chain, partner, size) and _already_delivered(chain, partner, report, d.checksum):
         return
     say("validate")
-    if _store_clean_file(con, chain, source, mapping, rules, batch, report, say):
-        report.checksum = checksum()
-        _record_batch(chain, batch, partner, user, report, size)
+    if _store_clean_file(d, source):
+        report.checksum = d.checksum()
+        _record_batch(chain, d.batch, partner, d.user, report, size)
         return
     try:
-        problems = stage_with_fallback(con, path, source, mapping, rules, batch, workdir)
+        problems = stage_with_fallback(con, path, source, mapping, d.rules, d.batch, d.workdir)
     except ReadError as exc:
         report.problems.append(Problem(exc.code, exc.message))
         return
@@ -365,8 +385,8 @@ def _validate_and_store(
         "stored_with_rejects" if report.rows_rejected else ("stored" if new_rows else "nothing_new")
     )
     report.batch_id = batch_id
-    report.checksum = checksum()
-    _record_batch(chain, batch, partner, user, report, size)
+    report.checksum = d.checksum()
+    _record_batch(chain, d.batch, partner, d.user, report, size)
 
 
 def _might_be_repeat(chain, partner, size: int | None) -> bool:
@@ -400,7 +420,7 @@ def _already_delivered(chain, partner, report, checksum) -> bool:
     return True
 
 
-def _store_clean_file(con, chain, source, mapping, rules, batch, report, say) -> bool:
+def _store_clean_file(d: Delivery, source) -> bool:
     """The common case in one pass: a file without a single problem goes straight to its batch file.
 
     Reading, mapping, checking and the BSN guard run once, streaming into the batch file; then
@@ -409,6 +429,7 @@ def _store_clean_file(con, chain, source, mapping, rules, batch, report, say) ->
     leaves nothing behind) when the file needs the long way: a row with a problem, a BSN, a
     copy of a partner's event id, repeats the chain rejects, or a read error.
     """
+    con, chain, mapping, rules, batch, report = d.con, d.chain, d.mapping, d.rules, d.batch, d.report
     final = store.batch_path(chain, batch.batch_id)
     temp = store.temp_name(final)
     try:
@@ -431,7 +452,7 @@ def _store_clean_file(con, chain, source, mapping, rules, batch, report, say) ->
     if not written:
         temp.unlink(missing_ok=True)
         return False
-    say("store")
+    d.say("store")
     _written_view(con, temp, number_repeats=False)
     # Distinct 64-bit hashes prove the rows distinct at a fraction of the cost of comparing
     # them; equal hashes are (nearly always) repeats, counted exactly.
