@@ -12,7 +12,7 @@ child process; the median of the repeats is reported.
   `reject_policy: quarantine`, so a file with copies of one event in it is stored without the
   copies instead of being refused). Then the real `keten ingest CHAIN FILE --partner bron` and
   `keten analyse CHAIN` commands (Django's `call_command`, output captured) in one process.
-  `analyse` is what a user gets: `keten.monitor.metrics.chain_metrics` computes the WHOLE suite
+  `analyse` is what a user gets: `keten.figures.metrics.chain_metrics` computes the WHOLE suite
   (`keten.analytics.suite.run_suite`: case durations and their summary, stage times, handovers,
   the activity DFG with counts, distinct cases and mean/median durations, the partner DFG,
   variants and their count, rework, dropout and dropout points, stage flow, norm compliance,

@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="keten-report-bench-"))
     setup(data_dir)
-    from keten.monitor.metrics import result_cache
+    from keten.figures.metrics import result_cache
     from keten.reports.assemble import assemble_report
     from keten.reports.figures import Month, month_figures
     from keten.reports.render import chart_svgs, render_html, render_pdf

@@ -13,6 +13,7 @@ one delivery.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,9 @@ EVENT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 #: The canonical event columns, in order.
+#: No chain event happened before this; a chain may only narrow the window, never widen it.
+EARLIEST_EVENT = dt.date(1900, 1, 1)
+
 EVENT_COLUMNS: tuple[str, ...] = tuple(name for name, _duckdb, _spark in EVENT_FIELDS)
 
 #: Column name -> DuckDB type.

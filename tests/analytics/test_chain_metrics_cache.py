@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from keten.analytics import engine
-from keten.monitor import metrics
+from keten.figures import metrics
 
 from .conftest import log
 

@@ -22,8 +22,8 @@ from keten.analytics.prepare import prepare
 from keten.chains.actions import save_chain_spec
 from keten.chains.models import AuditEntry, Membership
 from keten.events.actions import ingest_file
+from keten.figures.metrics import case_journey, load_events
 from keten.monitor.journey import CaseIdConverter
-from keten.monitor.metrics import case_journey, load_events
 
 pytestmark = pytest.mark.django_db
 

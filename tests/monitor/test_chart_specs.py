@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from keten.monitor import charts
+from keten.figures import charts
 from keten.monitor.access import Viewer
 from keten.monitor.data import MonitorData
 

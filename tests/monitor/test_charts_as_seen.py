@@ -1,6 +1,6 @@
 """Charts as a person sees them: every chart spec rendered by vl-convert, its text read back.
 
-Each spec builder of `keten.monitor.charts` and `keten.scan.charts` (the report embeds the
+Each spec builder of `keten.figures.charts` and `keten.scan.charts` (the report embeds the
 monitor's builders) gets realistic frames: periods as ISO text, thousands of cases and some
 periods not yet complete. The SVG's axis labels, legends and text marks must read as the
 language asks: Dutch month names with the year and 1.234 in Dutch, English in English, never
@@ -19,7 +19,7 @@ import pytest
 import vl_convert as vlc
 from django.utils import translation
 
-from keten.monitor import charts
+from keten.figures import charts
 from keten.scan import charts as scan_charts
 
 DUTCH_MONTHS = "jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec"

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from keten.analytics import suite
-from keten.monitor.metrics import chain_metrics
+from keten.figures.metrics import chain_metrics
 from tests.analytics.test_engines_agree import assert_same_suite
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spark]

@@ -1,4 +1,4 @@
-"""The process map on the flow page (keten.monitor.processmap): Graphviz's SVG as the page
+"""The process map on the flow page (keten.figures.processmap): Graphviz's SVG as the page
 serves it, read with ElementTree, for the two demo chains (events stored by the demo's real
 ingestion path) and for a chain whose names are hostile."""
 
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from django.urls import resolve, reverse
 
-from keten.monitor import processmap
-from keten.monitor.suppression import SUPPRESSED
+from keten.figures import processmap
+from keten.figures.suppression import SUPPRESSED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keten.analytics.kpis import KpiResult
-from keten.monitor.access import Viewer, viewer_for
-from keten.monitor.suppression import (
+from keten.figures.suppression import (
     PROTECTING,
     fold_small_rows,
     hide_period_rows,
@@ -21,6 +20,7 @@ from keten.monitor.suppression import (
     solvable_flow_cells,
     suppress_kpi,
 )
+from keten.monitor.access import Viewer, viewer_for
 
 counts = st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=30)
 

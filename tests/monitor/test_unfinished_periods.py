@@ -15,7 +15,7 @@ import pytest
 from django.test import override_settings
 
 from keten.events.actions import ingest_file
-from keten.monitor.metrics import chain_metrics
+from keten.figures.metrics import chain_metrics
 from keten.reports.assemble import assemble_report
 
 pytestmark = pytest.mark.django_db

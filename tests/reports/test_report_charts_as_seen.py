@@ -28,7 +28,7 @@ def svg_texts(svg: str) -> list[str]:
 def test_the_report_charts_name_their_months_in_the_report_language(chain_with_events, lang):
     report = assemble_report(chain_with_events, "2026-10", edition=UITVOERING, language=lang)
     charts = [c for s in report.sections for c in s.charts]
-    # The flow map is the process map's SVG (keten.monitor.processmap), not Vega-Lite.
+    # The flow map is the process map's SVG (keten.figures.processmap), not Vega-Lite.
     [flow_map] = [c for c in charts if c.svg]
     words = " | ".join(svg_texts(flow_map.svg))
     assert re.search(r"\d+ zaken" if lang == "nl" else r"\d+ cases", words), words

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from keten.schema import EARLIEST_EVENT  # re-exported: the chain model reads it from here
+
 PartnerKind = Literal["producing", "network"]
 KpiKind = Literal["lead_time", "share_reached", "durability", "volume", "wip"]
 Direction = Literal["higher", "lower"]
 RejectPolicy = Literal["reject_file", "quarantine"]
 RepeatedEvents = Literal["keep", "reject"]
 
-#: No chain event happened before this; a chain may only narrow the window, never widen it.
-EARLIEST_EVENT = dt.date(1900, 1, 1)
 MAX_FUTURE_DAYS = 3660
 
 PARTNER_KINDS: tuple[str, ...] = ("producing", "network")

@@ -1,7 +1,7 @@
 """The whole metric suite in one call, over one materialised preparation of the events.
 
 Used by the monitor pages, the CSV downloads, the REST API, `keten analyse` and the monthly
-report (all through `keten.monitor.metrics.chain_metrics`), the engine-equality test and the
+report (all through `keten.figures.metrics.chain_metrics`), the engine-equality test and the
 benchmark, so all of them show, measure and compare the same thing.
 """
 

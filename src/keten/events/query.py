@@ -22,3 +22,16 @@ def may_download_rejects(membership: Membership, batch) -> bool:
     """Rejected rows are case rows: the coordinator, or the analyst of the delivering partner
     (the members who may deliver for it)."""
     return membership.delivers_for(batch.partner)
+
+
+def stored_batches(chain) -> models.QuerySet:
+    """The chain's active deliveries that stored events, oldest first."""
+    from keten.events.models import IngestBatch
+
+    return (
+        IngestBatch.objects.filter(
+            chain__slug=chain.slug, status=IngestBatch.Status.ACTIVE, rows_stored__gt=0
+        )
+        .select_related("partner")
+        .order_by("created_at", "id")
+    )

@@ -10,6 +10,7 @@ are removed by the next ingestion of the chain, under the chain's lock.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -198,3 +199,33 @@ def remove_orphans(chain, known_batch_ids: set[str]) -> list[Path]:
                     path.unlink(missing_ok=True)
                     removed.append(path)
     return removed
+
+
+def first_event_time(path: Path) -> dt.datetime | None:
+    """The earliest event time in a batch file, from the Parquet statistics when present."""
+    # Here, not at the top: storing a delivery (the CLI's start-up) needs neither.
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (FileNotFoundError, OSError):
+        return None
+    index = parquet.schema_arrow.get_field_index("timestamp")
+    values = []
+    for i in range(parquet.metadata.num_row_groups):
+        stats = parquet.metadata.row_group(i).column(index).statistics
+        if stats is None or not stats.has_min_max:
+            values = None
+            break
+        values.append(stats.min)
+    if values is None:
+        column = parquet.read(columns=["timestamp"])["timestamp"]
+        values = [pd.Timestamp(column.to_pandas().min()).to_pydatetime()] if len(column) else []
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    first = min(pd.Timestamp(v) for v in values)
+    if first.tzinfo is None:
+        first = first.tz_localize("UTC")
+    return first.to_pydatetime()

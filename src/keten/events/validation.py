@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from django.utils.translation import gettext as _
 
-from keten.analytics import model
 from keten.events import bsn, store
 from keten.events.readers import Source, quote_ident, sql_literal
 from keten.mapping import resolve_columns
+from keten.schema import EARLIEST_EVENT as FIRST_DAY
 from keten.schema import EVENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ MAX_ROWS = 10
 MAX_EXAMPLES = 5
 # Before this no chain event happened: a date such as 0001-01-01 is a "no date" placeholder, and
 # stored it would break every period a page shows. A chain may set a later one.
-EARLIEST_EVENT = model.EARLIEST_EVENT.isoformat()
+EARLIEST_EVENT = FIRST_DAY.isoformat()
 
 # Tried in this order on a sample of the column when the mapping names no format.
 AWARE_FORMATS = (

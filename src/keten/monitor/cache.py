@@ -1,6 +1,6 @@
 """The page cache: a page's tables and chart specs, built once per version of the data.
 
-`keten.monitor.metrics` already caches the numbers on disk; this keeps what a page makes of
+`keten.figures.metrics` already caches the numbers on disk; this keeps what a page makes of
 them (suppressed tables, Vega-Lite specs) in Django's cache, so a warm page only renders its
 template. The key holds the store version and the chain definition, so a new or withdrawn
 batch or an edited chain never serves old pages.
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from keten.analytics.cache import code_version, digest
-from keten.monitor import metrics
+from keten.figures import metrics
 
 TIMEOUT_SECONDS = 6 * 3600
 # Reading the chain definition takes a dozen queries; a page reuses it this many seconds, so

@@ -1,6 +1,6 @@
 """What one viewer may see of a chain's cached metrics: named, ordered and suppressed frames.
 
-`MonitorData` is the single door between `keten.monitor.metrics` (raw numbers, cached on disk)
+`MonitorData` is the single door between `keten.figures.metrics` (raw numbers, cached on disk)
 and everything that shows numbers: pages, CSV downloads and the REST API. Every frame leaves
 here with partner and stage names filled in and, where the viewer's rule says so
 (`Viewer.suppresses`), with small cells hidden. Case rows leave only through `case_rows()`, which
@@ -17,19 +17,11 @@ from django.utils.translation import gettext as _
 
 from keten.analytics.flow import variant_in_words
 from keten.analytics.model import ChainSpec
-from keten.monitor import metrics as metrics_module
+from keten.figures import metrics as metrics_module
+from keten.figures.disclosure import disclose
+from keten.figures.suppression import suppress_kpi
 from keten.monitor.access import Viewer
 from keten.monitor.forms import Filters
-from keten.monitor.suppression import (
-    PROTECTING,
-    SUPPRESSED,
-    fold_small_rows,
-    hide_period_rows,
-    hide_small_counts,
-    hide_small_rows,
-    hide_stage_flow,
-    suppress_kpi,
-)
 
 VARIANT_LIMIT = 10
 
@@ -71,15 +63,9 @@ class MonitorData:
     def min_cell(self) -> int:
         return self.viewer.min_cell
 
-    def _rows(self, frame: pd.DataFrame, count: str, values: list[str]) -> pd.DataFrame:
-        if self.viewer.suppresses:
-            return hide_small_rows(frame, count, values, self.min_cell)
-        return frame.assign(**{SUPPRESSED: False})
-
-    def _counts(self, frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
-        if self.viewer.suppresses:
-            return hide_small_counts(frame, counts, self.min_cell)
-        return frame.assign(**{SUPPRESSED: False})
+    def _disclose(self, dataset: str, frame: pd.DataFrame, other: str = "") -> pd.DataFrame:
+        """The frame as this viewer may see it (`keten.figures.disclosure`)."""
+        return disclose(dataset, frame, self.min_cell, suppress=self.viewer.suppresses, other=other)
 
     @staticmethod
     def _periods_only(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,26 +112,15 @@ class MonitorData:
         df["slowest"] = False
         if len(eligible) and eligible["median_days"].notna().any():
             df.loc[eligible["median_days"].idxmax(), "slowest"] = True
-        return self._rows(df, "cases", ["transitions", "mean_days", "median_days", "p80_days", "p90_days"])
+        return self._disclose("handovers", df)
 
     def dfg_activity(self) -> pd.DataFrame:
         """Directly-follows steps between activities (see keten.analytics.flow.dfg), with small
         cells hidden for this viewer."""
-        df = self.metrics.dfg_activity
-        values = ["frequency", "mean_days", "median_days", "p80_days", "p90_days"]
-        return self._rows(df, "cases", [*values, "min_days", "max_days", "sum_days"])
-
-    THROUGHPUT_VALUES = ["mean_days", "p20_days", "median_days", "p80_days", "p90_days"]
-
-    def _period_rows(
-        self, frame: pd.DataFrame, count: str, values: list[str], group_by=(), summed: str | None = None
-    ) -> pd.DataFrame:
-        if self.viewer.suppresses:
-            return hide_period_rows(frame, count, values, self.min_cell, group_by, summed)
-        return frame.assign(**{SUPPRESSED: False, PROTECTING: ""})
+        return self._disclose("dfg_activity", self.metrics.dfg_activity)
 
     def _throughput(self) -> pd.DataFrame:
-        return self._period_rows(self.metrics.throughput, "cases", self.THROUGHPUT_VALUES)
+        return self._disclose("throughput", self.metrics.throughput)
 
     def throughput(self) -> pd.DataFrame:
         """Throughput time per period in which the cases reached the goal (see
@@ -159,7 +134,7 @@ class MonitorData:
         """Time per chain stage, in chain order."""
         df = self.metrics.chain_stage_times.copy()
         df["stage_name"] = df["stage"].map(self.stage_names).fillna(df["stage"])
-        return self._rows(df, "cases", ["visits", *self.THROUGHPUT_VALUES])
+        return self._disclose("chain_stage_times", df)
 
     def stage_times(self) -> pd.DataFrame:
         """Time each partner holds a case (a block of its consecutive events), in chain order."""
@@ -168,31 +143,22 @@ class MonitorData:
         df["partner_name"] = df["partner"].map(self.partner_names).fillna(df["partner"])
         df = df.assign(_o=df["partner"].map(order).fillna(99)).sort_values("_o", kind="stable")
         df = df.drop(columns="_o").reset_index(drop=True)
-        return self._rows(
-            df, "cases", ["blocks", "mean_days", "median_days", "p80_days", "p90_days", "total_days"]
-        )
+        return self._disclose("stage_times", df)
 
     def norms(self) -> pd.DataFrame:
         """Compliance per agreement and period (the "all" row last per agreement)."""
         df = self.metrics.norm_compliance.copy()
         df["agreement_name"] = df["agreement"].map(self.agreement_names).fillna(df["agreement"])
-        values = ["within", "late", "late_open", "open", "share", "meets"]
-        # The "all" row adds up the mature periods only (keten.analytics.norms).
-        return self._period_rows(df, "cases", values, group_by=["agreement"], summed="mature")
+        return self._disclose("norm_compliance", df)
 
     def stage_flow(self) -> pd.DataFrame:
         df = self.metrics.stage_flow.copy()
         df["stage_name"] = df["stage"].map(self.stage_names).fillna(df["stage"])
-        if self.viewer.suppresses:
-            return hide_stage_flow(df, self.min_cell)
-        return df.assign(**{SUPPRESSED: False, PROTECTING: ""})
+        return self._disclose("stage_flow", df)
 
     def variants(self) -> pd.DataFrame:
         df = self.metrics.variants.head(VARIANT_LIMIT * 5).copy()
-        if self.viewer.suppresses:
-            df = fold_small_rows(df, "cases", "variant", _("Other variants (few cases each)"), self.min_cell)
-        else:
-            df = df.assign(**{SUPPRESSED: False})
+        df = self._disclose("variants", df, other=_("Other variants (few cases each)"))
         df = df.head(VARIANT_LIMIT + 1).reset_index(drop=True)
         # The activities by name, for people; `variant` keeps the codes (the API, the drill-down).
         df["path"] = [variant_in_words(v, self.spec.activity_names) for v in df["variant"]]
@@ -204,11 +170,10 @@ class MonitorData:
     def rework(self) -> pd.DataFrame:
         df = self.metrics.rework.copy()
         df["stage_name"] = df["stage"].map(self.stage_names).fillna(_("Whole chain"))
-        return self._rows(df, "cases_visiting", ["cases_reentering", "reentries", "share"])
+        return self._disclose("rework", df)
 
     def _dropout(self) -> pd.DataFrame:
-        values = ["reached", "dropped", "open", "dropout_share"]
-        return self._period_rows(self.metrics.dropout, "cases", values)
+        return self._disclose("dropout", self.metrics.dropout)
 
     def dropout(self) -> pd.DataFrame:
         return self._periods_only(self._dropout())
@@ -220,20 +185,12 @@ class MonitorData:
         df = self.metrics.dropout_points.copy()
         df["partner_name"] = df["partner"].map(self.partner_names).fillna(df["partner"])
         df["activity_name"] = df["activity"].map(self.spec.activity_names).fillna(df["activity"])
-        if self.viewer.suppresses:
-            return fold_small_rows(
-                df, "cases", "activity_name", _("Elsewhere (few cases each)"), self.min_cell
-            )
-        return df.assign(**{SUPPRESSED: False})
+        return self._disclose("dropout_points", df, other=_("Elsewhere (few cases each)"))
 
     def cases_per_partner(self) -> pd.DataFrame:
         df = self.metrics.cases_per_partner.copy()
         df["partner_name"] = df["partner"].map(self.partner_names).fillna(df["partner"])
-        return (
-            self._counts(df, ["cases", "events"])
-            if self.viewer.suppresses
-            else df.assign(**{SUPPRESSED: False})
-        )
+        return self._disclose("cases_per_partner", df)
 
     # --- case rows ---------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ class Filters:
         return self.as_of - dt.timedelta(days=1) if self.as_of else None
 
     def metric_arguments(self) -> dict:
-        """The filters as `keten.monitor.metrics.chain_metrics` takes them."""
+        """The filters as `keten.figures.metrics.chain_metrics` takes them."""
         return {
             "grain": self.grain,
             "start": self.start,

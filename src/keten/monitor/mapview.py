@@ -1,5 +1,5 @@
 """The flow page's process map: which map the GET parameters ask for, and the map with its
-links for one viewer (the drawing itself is `keten.monitor.processmap`)."""
+links for one viewer (the drawing itself is `keten.figures.processmap`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from keten.monitor import processmap
+from keten.figures import processmap
 from keten.monitor.data import MonitorData
 
 LEVELS = (("partner", gettext_lazy("Partners")), ("activity", gettext_lazy("Activities")))

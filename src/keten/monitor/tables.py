@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keten import csvsafe, formatting
+from keten.figures.suppression import PROTECTING, SUPPRESSED
 from keten.monitor.data import MonitorData
-from keten.monitor.suppression import PROTECTING, SUPPRESSED
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from keten.chains.actions import record_audit
 from keten.chains.models import AuditEntry
 from keten.chains.permissions import chain_and_membership
 from keten.chains.roles import COORDINATOR
-from keten.monitor import charts, mapview
+from keten.figures import charts
+from keten.monitor import mapview
 from keten.monitor.access import VIEW_LABELS, viewer_for
 from keten.monitor.cache import page_cache
 from keten.monitor.data import MonitorData

@@ -29,8 +29,9 @@ from django.utils.translation import ngettext
 
 from keten import formatting
 from keten.chains import roles
-from keten.monitor import charts, processmap
-from keten.monitor import suppression as sup
+from keten.figures import charts, processmap
+from keten.figures import suppression as sup
+from keten.figures.disclosure import disclose
 from keten.periods import Month
 from keten.reports.changes import Movement, largest_movements
 from keten.reports.figures import (
@@ -92,7 +93,7 @@ class Chart:
     spec: dict[str, Any]
     # Drawing width in px for a chart sized to its container (0: the report's default).
     width: int = 0
-    # A drawing made elsewhere (the process map, keten.monitor.processmap): SVG text used as
+    # A drawing made elsewhere (the process map, keten.figures.processmap): SVG text used as
     # it is instead of drawing `spec`.
     svg: str = ""
 
@@ -303,51 +304,20 @@ class _Context:
         # Figures after suppression: what this edition may print.
         s = figures.suite
         self.kpis = [self._hide_kpi(k) for k in figures.kpis]
-        self.norm_frame = self._hide_period_rows(
-            s["norm_compliance"],
-            "cases",
-            ["within", "late", "late_open", "open", "share"],
-            ["agreement"],
-            "mature",
-        )
-        self.handovers_month = self._hide_rows(
-            figures.handovers_by_month, "cases", ["transitions", "median_days", "p80_days"]
-        )
-        self.stage_flow = (
-            sup.hide_stage_flow(s["stage_flow"], self.min_cell)
-            if self.suppress and not s["stage_flow"].empty
-            else s["stage_flow"].assign(**{sup.SUPPRESSED: False, sup.PROTECTING: ""})
-        )
-        self.throughput = self._hide_period_rows(
-            figures.throughput, "cases", ["median_days", "p20_days", "p80_days"]
-        )
-        self.stage_times = self._hide_rows(
-            s["stage_times"],
-            "cases",
-            ["blocks", "mean_days", "median_days", "p80_days", "p90_days", "total_days"],
-        )
-        self.cases_per_partner = self._hide_rows(s["cases_per_partner"], "cases", ["events"])
+        # The same rule per dataset as the monitor's pages (keten.figures.disclosure).
+        self.norm_frame = self._disclose("norm_compliance", s["norm_compliance"])
+        self.handovers_month = self._disclose("handovers", figures.handovers_by_month)
+        self.stage_flow = self._disclose("stage_flow", s["stage_flow"])
+        self.throughput = self._disclose("throughput", figures.throughput)
+        self.stage_times = self._disclose("stage_times", s["stage_times"])
+        self.cases_per_partner = self._disclose("cases_per_partner", s["cases_per_partner"])
 
-    # suppression helpers: a no-op for the coordinator's operations edition
+    # suppression: a no-op for the coordinator's operations edition
     def _hide_kpi(self, kpi: Any) -> Any:
         return sup.suppress_kpi(kpi, self.min_cell) if self.suppress else kpi
 
-    def _hide_rows(self, frame: pd.DataFrame, count: str, values: list[str]) -> pd.DataFrame:
-        if self.suppress and not frame.empty:
-            return sup.hide_small_rows(frame, count, values, self.min_cell)
-        return frame.assign(**{sup.SUPPRESSED: False})
-
-    def _hide_period_rows(
-        self,
-        frame: pd.DataFrame,
-        count: str,
-        values: list[str],
-        group_by: list[str] = (),
-        summed: str | None = None,
-    ) -> pd.DataFrame:
-        if self.suppress and not frame.empty:
-            return sup.hide_period_rows(frame, count, values, self.min_cell, group_by, summed)
-        return frame.assign(**{sup.SUPPRESSED: False, sup.PROTECTING: ""})
+    def _disclose(self, dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
+        return disclose(dataset, frame, self.min_cell, suppress=self.suppress)
 
     def _flow_cell(self, row: Any, column: str) -> str:
         if column in str(getattr(row, sup.PROTECTING, "") or "").split(","):

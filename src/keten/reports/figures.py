@@ -1,7 +1,7 @@
 """The figures behind one month's report: the chain as it stood at the end of that month.
 
 The report for October reads the analytics suite as of 1 November (chain time zone): the
-same `keten.monitor.metrics.chain_metrics` result (and cache entry) that the overview, the
+same `keten.figures.metrics.chain_metrics` result (and cache entry) that the overview, the
 CSV downloads, the API and `keten analyse` give with `as_of` at the end of October. So the
 report for a month reads the same whether it is made on 1 November or a year later (only a
 delivery that arrives late can change it, and the data-extent paragraph says when that
@@ -19,10 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from keten.analytics.kpis import KpiResult
-from keten.monitor import metrics
+from keten.events.query import stored_batches
+from keten.events.store import batch_path, first_event_time
+from keten.figures import metrics
 from keten.periods import Month
 
 # A delivery counts as late when it arrives more than this many days after the end of the
@@ -125,18 +126,10 @@ def month_figures(chain: Any, month: Month) -> MonthFigures:
 
 def deliveries(chain: Any, month: Month, zone: str) -> list[Delivery]:
     """The chain's active batches with events up to the month's end, each marked late or not."""
-    try:
-        from keten.events.models import IngestBatch
-        from keten.events.store import batch_path
-    except ImportError:  # the ingest app is not there yet
-        return []
     end = month.end_utc(zone)
-    batches = IngestBatch.objects.filter(
-        chain__slug=chain.slug, status=IngestBatch.Status.ACTIVE, rows_stored__gt=0
-    ).select_related("partner")
     out = []
-    for batch in batches.order_by("created_at", "id"):  # one row per delivery, not per event
-        first = _first_timestamp(batch_path(chain.slug, batch.batch_id))
+    for batch in stored_batches(chain):  # one row per delivery, not per event
+        first = first_event_time(batch_path(chain.slug, batch.batch_id))
         if first is None or first >= end:
             continue
         first_local = first.astimezone(ZoneInfo(zone))
@@ -154,29 +147,3 @@ def deliveries(chain: Any, month: Month, zone: str) -> list[Delivery]:
             )
         )
     return out
-
-
-def _first_timestamp(path: Any) -> dt.datetime | None:
-    """The earliest event time in a batch file, from the Parquet statistics when present."""
-    try:
-        parquet = pq.ParquetFile(path)
-    except (FileNotFoundError, OSError):
-        return None
-    index = parquet.schema_arrow.get_field_index("timestamp")
-    values = []
-    for i in range(parquet.metadata.num_row_groups):
-        stats = parquet.metadata.row_group(i).column(index).statistics
-        if stats is None or not stats.has_min_max:
-            values = None
-            break
-        values.append(stats.min)
-    if values is None:
-        column = parquet.read(columns=["timestamp"])["timestamp"]
-        values = [pd.Timestamp(column.to_pandas().min()).to_pydatetime()] if len(column) else []
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    first = min(pd.Timestamp(v) for v in values)
-    if first.tzinfo is None:
-        first = first.tz_localize("UTC")
-    return first.to_pydatetime()

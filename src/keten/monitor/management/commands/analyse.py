@@ -12,7 +12,7 @@ import pandas as pd
 from django.core.management.base import CommandError
 
 from keten.cli import DataCommand
-from keten.monitor.metrics import ChainMetrics, chain_metrics
+from keten.figures.metrics import ChainMetrics, chain_metrics
 from keten.periods import next_month
 
 FRAMES = (

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from keten import formatting
 from keten.analytics.model import ChainSpec
-from keten.monitor.suppression import SUPPRESSED
+from keten.figures.suppression import SUPPRESSED
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Vega-Lite chart specifications for the monitor and the report, built with Altair.
 
-Every function takes plain pandas frames (as `keten.monitor.metrics` returns them, after
+Every function takes plain pandas frames (as `keten.figures.metrics` returns them, after
 suppression) and returns a Vega-Lite dict. No request objects: the report renders the same
 specs to SVG with vl-convert. Text uses gettext and every spec carries `config.locale` of
 the active language (Dutch: "okt 2025", 1.234,5), so wrap calls in
