@@ -5,7 +5,8 @@ Stored in `Partner.column_mapping` (settable from the chain definition file). Ke
 `attributes` (list of columns packed into the JSON text), `activity_values` (source value ->
 activity code), `partner_values` (source value of the partner column -> partner code),
 `timestamp_format` (one strptime format or a list), `timezone`, `delimiter`,
-`encoding`. Without a mapping the canonical names and the usual XES/CSV names are accepted.
+`encoding`, `sheet` (the sheet of a spreadsheet delivery; the first visible one by default).
+Without a mapping the canonical names and the usual XES/CSV names are accepted.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ OTHER_KEYS = (
     "timezone",
     "delimiter",
     "encoding",
+    "sheet",
 )
 ALLOWED_KEYS = FIELD_KEYS + OTHER_KEYS
 
@@ -61,7 +63,7 @@ def mapping_errors(mapping: Any) -> list[str]:
     for key in mapping:
         if key not in ALLOWED_KEYS:
             errors.append(f"Unknown mapping key '{key}'; use one of: {', '.join(ALLOWED_KEYS)}.")
-    for key in FIELD_KEYS + ("delimiter",):
+    for key in FIELD_KEYS + ("delimiter", "sheet"):
         if key in mapping and not (isinstance(mapping[key], str) and mapping[key]):
             errors.append(f"Mapping key '{key}' needs a column name (text).")
     if "delimiter" in mapping and isinstance(mapping["delimiter"], str) and len(mapping["delimiter"]) != 1:

@@ -56,7 +56,9 @@ class ReportSerializer(serializers.Serializer):
 
 
 class DeliverySerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV, XES, gzipped XES or Parquet")
+    file = serializers.FileField(
+        help_text="CSV, XES, gzipped XES, Parquet, Excel (.xlsx, .xls) or OpenDocument (.ods)"
+    )
     partner = serializers.CharField(help_text="code of the delivering partner")
 
 

@@ -6,7 +6,10 @@ class DeliveryForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=None, label=_("Delivering partner"), empty_label=None)
     file = forms.FileField(
         label=_("Event file"),
-        help_text=_("CSV, XES, gzipped XES or Parquet, with pseudonymised case identifiers."),
+        help_text=_(
+            "CSV, XES, gzipped XES, Parquet or a spreadsheet (.xlsx, .xls, .ods), "
+            "with pseudonymised case identifiers."
+        ),
     )
 
     def __init__(self, *args, partners, **kwargs):

@@ -1,4 +1,5 @@
-"""Readers: turn a partner's file (CSV, XES, gzipped XES, Parquet) into a DuckDB view `src`.
+"""Readers: turn a partner's file (CSV, XES, gzipped XES, Parquet; spreadsheets in
+`spreadsheets`) into a DuckDB view `src`.
 
 `src` has the file's own columns (text for CSV and XES, native types for Parquet), scanned in
 file order. For CSV it is a view straight over the file: the big path (validation, storing)
@@ -42,7 +43,7 @@ class ReadError(Exception):
 
 @dataclass
 class Source:
-    format: str  # csv, xes, parquet
+    format: str  # csv, xes, parquet, xlsx, xls, ods
     columns: list[str]
     types: dict[str, str] = field(default_factory=dict)
     rows: int = 0
@@ -61,11 +62,18 @@ def sql_literal(value) -> str:
 
 
 def sniff_format(path: Path) -> str:
-    """Return csv, csv.gz, xes, xes.gz or parquet from the file's first bytes (not its name)."""
+    """Return csv, csv.gz, xes, xes.gz, parquet, xlsx, xls or ods from the file's first bytes
+    (not its name)."""
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if head[:4] == b"PAR1":
         return "parquet"
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE file: Excel 97-2003
+        return "xls"
+    if head[:4] == b"PK\x03\x04":
+        from keten.events.spreadsheets import sniff_zip
+
+        return sniff_zip(path)
     if head[:2] == b"\x1f\x8b":
         try:
             inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4096)
@@ -94,6 +102,10 @@ def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict, workd
         source = _load_xes(con, path, gzipped=kind == "xes.gz", workdir=workdir)
     elif kind == "parquet":
         source = _load_parquet(con, path)
+    elif kind in ("xlsx", "xls", "ods"):
+        from keten.events.spreadsheets import load_spreadsheet
+
+        source = load_spreadsheet(con, path, mapping, workdir, kind)
     else:
         source = _load_csv(con, path, mapping, workdir, gzipped=kind == "csv.gz")
     return source
@@ -183,7 +195,10 @@ def _load_csv(con, path: Path, mapping: dict, workdir: Path, gzipped: bool) -> S
     delimiter = mapping.get("delimiter") or _detect_delimiter(first_line)
     if "\x00" in first_line and encoding != "utf-16":
         raise ReadError(
-            _("File %(file)s is not a text (CSV) file: it contains binary data. Deliver CSV, XES or Parquet.")
+            _(
+                "File %(file)s is not a text (CSV) file: it contains binary data. "
+                "Deliver CSV, XES, Parquet or a spreadsheet."
+            )
             % {"file": path.name}
         )
 

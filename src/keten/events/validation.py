@@ -72,7 +72,18 @@ LOCAL_FORMATS = (
 )
 # One definition of the canonical event columns, shared with analytics.
 CANONICAL_COLUMNS = EVENT_COLUMNS
-FILE_LEVEL = {"unreadable", "empty_file", "missing_column", "bsn_found", "no_partner", "already_delivered"}
+FILE_LEVEL = {
+    "unreadable",
+    "empty_file",
+    "missing_column",
+    "missing_sheet",
+    "merged_cells",
+    "hidden_rows",
+    "uncalculated_formulas",
+    "bsn_found",
+    "no_partner",
+    "already_delivered",
+}
 # Reported but nothing is refused or rejected for them.
 NOTICES = {"repeated_events"}
 

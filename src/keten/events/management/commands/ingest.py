@@ -38,7 +38,7 @@ def _problem_table(title: str, problems) -> Table:
 
 
 class Command(DataCommand):
-    help = "Validate a partner's event file (CSV, XES, XES.gz, Parquet) and store its new events."
+    help = "Validate a partner's event file (CSV, XES, XES.gz, Parquet, Excel, ODS) and store its new events."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("chain", metavar="CHAIN", help="chain slug")

@@ -9,8 +9,7 @@ from django.test import override_settings
 
 from keten.analytics import engine
 from keten.figures import metrics
-
-from .conftest import log
+from tests.analytics.conftest import log
 
 FIRST = log(
     ("c1", "a", "aanmelding", "2024-01-01 10:00"),

@@ -8,9 +8,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from keten.monitor.management.commands.analyse import parse_period
-
-from .conftest import log
-from .test_chain_metrics_cache import write_batch
+from tests.analytics.conftest import log
+from tests.figures.test_metrics_cache import write_batch
 
 ROWS = log(
     ("c1", "a", "aanmelding", "2024-01-01 10:00"),
