@@ -114,12 +114,13 @@ class Personas:
     password = "wachtwoord"  # noqa: S105
 
     def __init__(self, chain, django_user_model):
-        from keten.chains.models import Membership
+        from tests.factories import MembershipFactory, UserFactory
 
         def user(username, role=None, partner=None):
-            u = django_user_model.objects.create_user(username, password=self.password)
+            # No names: pages show a persona by its username, as tests expect.
+            u = UserFactory(username=username, password=self.password, first_name="", last_name="", email="")
             if role:
-                Membership.objects.create(
+                MembershipFactory(
                     user=u,
                     chain=chain,
                     role=role,
