@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from keten.reports.assemble import _signed
+from keten.reports.collaboration import _signed
 
 
 @pytest.mark.parametrize(

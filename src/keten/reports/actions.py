@@ -9,7 +9,8 @@ from django.db import transaction
 
 from keten.chains.actions import record_audit
 from keten.periods import Month
-from keten.reports.assemble import BESTUURLIJK, Report, assemble_report
+from keten.reports.assemble import assemble_report
+from keten.reports.document import BESTUURLIJK, Report
 from keten.reports.figures import month_figures
 from keten.reports.render import chart_svgs, render_html, render_pdf
 

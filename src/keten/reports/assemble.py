@@ -1,7 +1,9 @@
 """The monthly chain report as plain data: sections in a fixed order, numbers already formatted.
 
-`assemble_report(chain, "2026-10", edition=..., language=...)` returns a `Report` that the HTML
-template and the typst template both read, so the two formats cannot tell different stories.
+`assemble_report(chain, "2026-10", edition=..., language=...)` returns a `Report`
+(`keten.reports.document`) that the HTML template and the typst template both read, so the two
+formats cannot tell different stories. One method per section here; the governance and scan
+sections are filled in `keten.reports.collaboration`.
 Each section either carries its content or a plain notice saying what is missing; a missing
 part never stops the report and no figure is ever made up.
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,12 +29,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keten import formatting
-from keten.chains import roles
 from keten.figures import charts, processmap
 from keten.figures import suppression as sup
 from keten.figures.disclosure import disclose
 from keten.periods import Month
 from keten.reports.changes import Movement, largest_movements
+from keten.reports.collaboration import fill_governance, fill_scan
+from keten.reports.document import (
+    BESTUURLIJK,
+    UITVOERING,
+    Chart,
+    Formatter,
+    Report,
+    Section,
+    Table,
+    days,
+    edition_label,
+    is_missing,
+    month_label,
+    num,
+    pct,
+    status_label,
+    story_of,
+)
 from keten.reports.figures import (
     DELIVERY_GRACE_DAYS,
     TREND_MONTHS,
@@ -41,8 +59,6 @@ from keten.reports.figures import (
     month_figures,
 )
 
-BESTUURLIJK = roles.STEERING_VIEW
-UITVOERING = roles.OPERATIONS_VIEW
 EDITIONS = (BESTUURLIJK, UITVOERING)
 LANGUAGES = ("nl", "en")
 
@@ -62,148 +78,6 @@ SECTION_ORDER: tuple[str, ...] = (
 MAX_STORIES = 5
 # How many slowest handovers are named.
 SLOWEST = 3
-
-
-def edition_label(edition: str) -> str:
-    return {BESTUURLIJK: _("Steering edition"), UITVOERING: _("Operations edition")}[edition]
-
-
-# --- the plain data -------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    caption: str
-    columns: list[str]
-    rows: list[list[str]]
-    # Per column: right-aligned numbers.
-    numeric: list[bool] = field(default_factory=list)
-    note: str = ""
-    # In the PDF, the headers of all columns but the first read bottom-up, so that a table of
-    # many narrow columns (a score per partner) fits the page without headers running together.
-    turned_headers: bool = False
-
-
-@dataclass
-class Chart:
-    key: str
-    title: str
-    # The text alternative: what the chart shows, in words.
-    description: str
-    spec: dict[str, Any]
-    # Drawing width in px for a chart sized to its container (0: the report's default).
-    width: int = 0
-    # A drawing made elsewhere (the process map, keten.figures.processmap): SVG text used as
-    # it is instead of drawing `spec`.
-    svg: str = ""
-
-
-@dataclass
-class Story:
-    title: str
-    text: str
-    date: str = ""
-    partners: str = ""
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    notice: str = ""
-    paragraphs: list[str] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    bullets: list[str] = field(default_factory=list)
-    stories: list[Story] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    chain_slug: str
-    chain_name: str
-    colour: str
-    month: str  # YYYY-MM
-    month_label: str
-    edition: str
-    edition_label: str
-    language: str
-    title: str
-    generated_at: str
-    suppressed: bool
-    min_cell: int
-    sections: list[Section]
-    # The chain's own words about itself, under its name on the first page.
-    description: str = ""
-    # The chain's logo as a data: URI (PNG or JPEG, as the identity form accepts), '' without.
-    logo: str = ""
-
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data (for the typst template)."""
-        from dataclasses import asdict
-
-        return asdict(self)
-
-
-# --- formatting -----------------------------------------------------------------------------
-
-
-def num(value: Any, decimals: int = 0) -> str:
-    """A number in the active language's notation (1.234,5 in Dutch), rounded."""
-    return formatting.number(value, decimals)
-
-
-def pct(share: Any) -> str:
-    """A share as a percentage (see `keten.formatting.share`)."""
-    return formatting.share(share)
-
-
-def days(value: Any) -> str:
-    return formatting.days(value, unit=True)
-
-
-class Formatter:
-    """Formats figures for one report; hidden (suppressed) cells become "<N"."""
-
-    def __init__(self, min_cell: int) -> None:
-        self.small = f"<{min_cell}"
-        # A figure hidden only so that a small one cannot be worked out from it.
-        self.hidden = _("hidden")
-
-    def missing(self, value: Any) -> bool:
-        return value is None or (not isinstance(value, str) and pd.isna(value))
-
-    def cases(self, value: Any) -> str:
-        return self.small if self.missing(value) else num(value)
-
-    def share(self, value: Any, hidden: bool = False) -> str:
-        if hidden:
-            return self.small
-        return "–" if self.missing(value) else pct(value)
-
-    def days(self, value: Any, hidden: bool = False) -> str:
-        if hidden:
-            return self.small
-        return "–" if self.missing(value) else days(value)
-
-    def kpi(self, value: Any, unit: str, hidden: bool = False, target: Any = None) -> str:
-        if hidden:
-            return self.small
-        return formatting.figure(value, unit, target)
-
-
-def status_label(status: str, min_cell: int) -> str:
-    if status == sup.SUPPRESSED:
-        return _("Fewer than %(n)s cases") % {"n": min_cell}
-    return formatting.word(status)
-
-
-def month_label(period: str | dt.date) -> str:
-    return formatting.month_label(period)
 
 
 # --- assembly -------------------------------------------------------------------------------
@@ -383,7 +257,7 @@ class _Context:
         # selection (at most five, `keten.governance.actions.select_story`).
         items = success_stories_for_report(self.chain, self.month.year, self.month.month, limit=50)
         chosen = [item for item in items if getattr(item, "selected", False)][:MAX_STORIES]
-        section.stories = [_story(item) for item in chosen]
+        section.stories = [story_of(item) for item in chosen]
         waiting = len(items) - len(chosen)
         month = month_label(self.month.first)
         if not chosen and not waiting:
@@ -938,7 +812,7 @@ class _Context:
         for code in self.stage_names:
             rows = {r.period: r for r in sf[sf["stage"] == code].itertuples(index=False)}
             now, before = rows.get(self.this), rows.get(self.before)
-            if now is None or before is None or _missing(now.wip) or _missing(before.wip):
+            if now is None or before is None or is_missing(now.wip) or is_missing(before.wip):
                 continue
             label = _("Work in progress in %(stage)s") % {"stage": self.stage_names[code]}
             out.append((Movement(label, float(before.wip), float(now.wip), ""), "cases"))
@@ -1018,250 +892,3 @@ class _Context:
             section.facts.append((_("Store version"), fig.store_version))
         section.facts.append((_("Made on"), generated_at))
         return section
-
-
-def _missing(value: Any) -> bool:
-    return value is None or pd.isna(value)
-
-
-def _get(item: Any, *names: str, default: Any = "") -> Any:
-    """The first present attribute or key of `item` (inputs from other apps, dicts or objects)."""
-    for name in names:
-        if isinstance(item, dict) and item.get(name) not in (None, ""):
-            return item[name]
-        value = getattr(item, name, None)
-        if value not in (None, ""):
-            return value
-    return default
-
-
-def _story(item: Any) -> Story:
-    when = _get(item, "occurred_on", "date", "month", default=None)
-    partners = _get(item, "partners", default=())
-    if hasattr(partners, "all"):
-        partners = [str(p) for p in partners.all()]
-    if isinstance(when, dt.date) and getattr(item, "month", None) == when:
-        when = None  # a story's month is the report's month: no need to repeat it
-    return Story(
-        title=str(_get(item, "title", "name")),
-        text=str(_get(item, "body", "summary", "text", "description")),
-        date=dateformat.format(when, "j F Y") if isinstance(when, dt.date) else str(when or ""),
-        partners=", ".join(str(p) for p in partners) if not isinstance(partners, str) else partners,
-    )
-
-
-def _level(level: str | None) -> str:
-    labels = {"operational": _("operational"), "tactical": _("tactical"), "strategic": _("strategic")}
-    return labels.get(level or "", level or "–")
-
-
-def _date(day: dt.date | None) -> str:
-    return dateformat.format(day, "j M Y") if day else "–"
-
-
-def fill_governance(section: Section, summary: Any, ctx: _Context) -> None:
-    """Decisions, escalations and the upward-delegation rate from governance's month summary
-    (`keten.governance.reporting.GovernanceSummary`)."""
-    figures = summary.escalation_figures
-    trend = list(summary.escalation_trend)
-    anything = (
-        summary.decisions
-        or summary.open_decisions
-        or summary.meetings_held
-        or any(p.raised or p.counted or p.open_at_end for p in trend)
-        or figures.raised
-        or figures.open_at_end
-    )
-    if not anything:
-        section.notice = _(
-            "No governance data has been recorded for %(month)s: no meetings, decisions or escalations."
-        ) % {"month": month_label(ctx.month.first)}
-        for warning in summary.warnings:
-            section.bullets.append(warning)
-        return
-    section.facts.append((_("Meetings held"), num(summary.meetings_held)))
-    section.facts.append((_("Decisions taken"), num(len(summary.decisions))))
-    section.facts.append(
-        (
-            _("Open decisions"),
-            _("%(open)s, of which %(overdue)s overdue")
-            % {"open": num(summary.open_decisions), "overdue": num(summary.overdue_decisions)},
-        )
-    )
-    section.facts.append(
-        (
-            _("Escalations"),
-            _("%(raised)s raised, %(resolved)s resolved, %(open)s open at the end of the month")
-            % {
-                "raised": num(figures.raised),
-                "resolved": num(figures.resolved),
-                "open": num(figures.open_at_end),
-            },
-        )
-    )
-    if figures.upward_rate is None:
-        rate = _("no escalation reached an outcome this month")
-    else:
-        rate = _("%(rate)s (%(upward)s of %(counted)s escalations)") % {
-            "rate": pct(figures.upward_rate),
-            "upward": num(figures.upward),
-            "counted": num(figures.counted),
-        }
-    section.facts.append((_("Upward-delegation rate"), rate))
-    counted = sum(p.counted for p in trend)
-    if counted:
-        upward = sum(p.upward for p in trend)
-        section.facts.append(
-            (
-                _("Upward delegation, last twelve months"),
-                _("%(rate)s (%(upward)s of %(counted)s escalations)")
-                % {"rate": pct(upward / counted), "upward": num(upward), "counted": num(counted)},
-            )
-        )
-    if figures.median_days_to_resolution is not None:
-        section.facts.append((_("Median days to resolution"), num(figures.median_days_to_resolution, 1)))
-    decisions = list(summary.decisions)
-    if decisions:
-        columns = [_("Date"), _("Table"), _("Decision"), _("Status")]
-        if ctx.detail:
-            columns += [_("Owner"), _("Due")]
-        rows = []
-        for d in decisions if ctx.detail else decisions[:10]:
-            row = [
-                _date(d.decided_on),
-                d.table,
-                d.text,
-                d.status_label + (" – " + _("overdue") if d.overdue else ""),
-            ]
-            if ctx.detail:
-                row += [d.owner + (f" ({d.owner_partner})" if d.owner_partner else ""), _date(d.due_on)]
-            rows.append(row)
-        note = ""
-        if not ctx.detail and len(decisions) > 10:
-            note = _("The first ten of %(n)s decisions; the operations edition lists them all.") % {
-                "n": len(decisions)
-            }
-        section.tables.append(
-            Table(_("Decisions taken this month"), columns, rows, [False] * len(columns), note=note)
-        )
-    # Raised and resolved this month: listed once (the records are frozen, hashable data).
-    escalations = dict.fromkeys([*summary.escalations_raised, *summary.escalations_resolved])
-    if ctx.detail and escalations:
-        rows = [
-            [
-                e.topic,
-                _level(e.raised_level),
-                _date(e.raised_on),
-                _level(e.resolved_level) if e.resolved_level else "–",
-                _date(e.resolved_on),
-                _("yes") if e.delegated_upward else _("no"),
-            ]
-            for e in escalations
-        ]
-        section.tables.append(
-            Table(
-                _("Escalations raised or resolved this month"),
-                [
-                    _("Topic"),
-                    _("Raised at"),
-                    _("Raised on"),
-                    _("Resolved at"),
-                    _("Resolved on"),
-                    _("Delegated upward"),
-                ],
-                rows,
-                [False] * 6,
-            )
-        )
-    for warning in summary.warnings:
-        section.bullets.append(warning)
-
-
-def _signed(value: float, decimals: int) -> str:
-    """A change with its sign; one too small to show reads 0, never -0."""
-    shown = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return ("+" if shown > 0 else "") + num(shown, decimals)
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else num(value, 1)
-
-
-def fill_scan(section: Section, summary: Any, ctx: _Context) -> None:
-    """Latest scan results with the largest spreads and perception gaps, from
-    `keten.scan.reporting.ScanSummary` (small groups already hidden there, as None)."""
-    if summary is None:
-        section.notice = _("No collaboration-health scan has been held yet.")
-        return
-    when = dateformat.format(summary.opened_at, "j F Y")
-    if summary.is_open:
-        period = _("opened %(date)s, still open: results may change") % {"date": when}
-    elif summary.closed_at:
-        period = _("%(first)s to %(last)s") % {
-            "first": when,
-            "last": dateformat.format(summary.closed_at, "j F Y"),
-        }
-    else:
-        period = when
-    section.facts.append((_("Latest wave"), f"{summary.wave_name} ({period})"))
-    section.facts.append((_("Responses"), num(summary.responses_total)))
-    if summary.previous_wave_name:
-        section.facts.append((_("Compared with"), summary.previous_wave_name))
-    if not summary.themes:
-        section.notice = _("The latest wave has no results yet.")
-        return
-    columns = [_("Theme"), _("Chain score"), _("Previous wave"), _("Change")]
-    # A partner nobody was asked for has no column: the note names it, so an empty column
-    # is never read as a partner that did not answer.
-    partners = list(summary.partner_names.items()) if ctx.detail else []
-    invited = [(code, name) for code, name in partners if code in summary.invited]
-    columns += [name for _code, name in invited]
-    rows = []
-    for theme in summary.themes:
-        change = "–" if theme.delta is None else _signed(theme.delta, 1)
-        row = [theme.name, _score(theme.chain), _score(theme.previous), change]
-        row += [
-            _("hidden") if code in theme.hidden else _score(theme.partners.get(code)) for code, _n in invited
-        ]
-        rows.append(row)
-    note = _("– : no answers; hidden: fewer than %(n)s respondents.") % {"n": summary.min_cell}
-    not_invited = [name for code, name in partners if code not in summary.invited]
-    if not_invited:
-        note += " " + _("Not invited to this wave: %(partners)s.") % {"partners": ", ".join(not_invited)}
-    section.tables.append(
-        Table(
-            _("Scores per theme"),
-            columns,
-            rows,
-            [False] + [True] * (len(columns) - 1),
-            note=note,
-            turned_headers=bool(invited),
-        )
-    )
-    for spread in summary.largest_spreads:
-        section.bullets.append(
-            _(
-                "%(theme)s: the views differ most between %(low)s (%(low_score)s) and %(high)s "
-                "(%(high_score)s), a spread of %(gap)s."
-            )
-            % {
-                "theme": spread.theme_name,
-                "low": spread.low,
-                "low_score": num(spread.low_score, 1),
-                "high": spread.high,
-                "high_score": num(spread.high_score, 1),
-                "gap": num(spread.gap, 1),
-            }
-        )
-    for gap in summary.perception_gaps:
-        section.bullets.append(
-            _("%(rater)s thinks %(about)s gains %(perceived)s; %(about)s itself reports %(reported)s.")
-            % {"rater": gap.rater, "about": gap.about, "perceived": gap.perceived, "reported": gap.reported}
-        )
-    if summary.largest_spreads or summary.perception_gaps:
-        section.paragraphs.append(
-            _(
-                "Differences are shown as information, not averaged away: "
-                "the largest spreads and perception gaps follow."
-            )
-        )

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from keten.reports.assemble import Report
+from keten.reports.document import Report
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE_DIR / "templates" / "reports" / "report.typ"
