@@ -31,14 +31,13 @@ from keten.events.readers import (
     quote_ident,
     sql_literal,
 )
+from keten.events.report import IngestReport, Problem
 from keten.events.validation import (
     CANONICAL_COLUMNS,
     REPEAT_KEY,
     BatchTag,
     ChainRules,
     EightDigitValues,
-    IngestReport,
-    Problem,
     copy_clean_events,
     repeated_events_notice,
     stage_with_fallback,

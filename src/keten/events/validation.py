@@ -9,16 +9,17 @@ events in Python.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from dataclasses import field as dc_field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 from django.utils.translation import gettext as _
 
 from keten.events import bsn, store
 from keten.events.readers import Source, quote_ident, sql_literal
+from keten.events.report import Problem
+from keten.events.timestamps import timestamp_expr
 from keten.mapping import resolve_columns
 from keten.schema import EARLIEST_EVENT as FIRST_DAY
 from keten.schema import EVENT_COLUMNS
@@ -32,131 +33,8 @@ MAX_EXAMPLES = 5
 # stored it would break every period a page shows. A chain may set a later one.
 EARLIEST_EVENT = FIRST_DAY.isoformat()
 
-# Tried in this order on a sample of the column when the mapping names no format.
-AWARE_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S.%f%z",
-    "%Y-%m-%d %H:%M:%S%z",
-)
-# Z (UTC) right after the time, or after a space as some exports write it.
-UTC_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S.%fZ",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%d %H:%M:%S.%fZ",
-    "%Y-%m-%d %H:%M:%SZ",
-    "%Y-%m-%dT%H:%M:%S.%f Z",
-    "%Y-%m-%dT%H:%M:%S Z",
-    "%Y-%m-%d %H:%M:%S.%f Z",
-    "%Y-%m-%d %H:%M:%S Z",
-)
-LOCAL_FORMATS = (
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S.%f",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-)
 # One definition of the canonical event columns, shared with analytics.
 CANONICAL_COLUMNS = EVENT_COLUMNS
-FILE_LEVEL = {
-    "unreadable",
-    "empty_file",
-    "missing_column",
-    "missing_sheet",
-    "merged_cells",
-    "hidden_rows",
-    "uncalculated_formulas",
-    "bsn_found",
-    "no_partner",
-    "already_delivered",
-}
-# Reported but nothing is refused or rejected for them.
-NOTICES = {"repeated_events"}
-
-
-@dataclass
-class Problem:
-    code: str
-    message: str
-    field: str = ""
-    count: int = 0
-    rows: list[int] = dc_field(default_factory=list)
-    examples: list[str] = dc_field(default_factory=list)
-
-    @property
-    def file_level(self) -> bool:
-        return self.code in FILE_LEVEL
-
-    @property
-    def is_notice(self) -> bool:
-        return self.code in NOTICES
-
-
-@dataclass
-class IngestReport:
-    """What happened to one delivered file; `as_dict()` is the JSON the API returns."""
-
-    file: str
-    chain: str
-    partner: str | None
-    status: str = "rejected"  # stored, stored_with_rejects, nothing_new, rejected, already_delivered
-    format: str = ""
-    policy: str = ""
-    rows_read: int = 0
-    rows_valid: int = 0
-    rows_rejected: int = 0
-    rows_already_present: int = 0
-    rows_stored: int = 0
-    problems: list[Problem] = dc_field(default_factory=list)
-    # What the deliverer should know but that refuses nothing (e.g. repeated events kept).
-    notices: list[Problem] = dc_field(default_factory=list)
-    batch_id: str | None = None
-    duplicate_of: str | None = None
-    checksum: str = ""
-
-    @property
-    def accepted(self) -> bool:
-        return self.status in ("stored", "stored_with_rejects", "nothing_new")
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "rows_read": self.rows_read,
-            "rows_valid": self.rows_valid,
-            "rows_rejected": self.rows_rejected,
-            "rows_already_present": self.rows_already_present,
-            "rows_stored": self.rows_stored,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "chain": self.chain,
-            "partner": self.partner,
-            "status": self.status,
-            "format": self.format,
-            "policy": self.policy,
-            "counts": self.counts,
-            "problems": [asdict(p) for p in self.problems],
-            "notices": [asdict(p) for p in self.notices],
-            "batch_id": self.batch_id,
-            "duplicate_of": self.duplicate_of,
-            "checksum": self.checksum,
-        }
 
 
 @dataclass(frozen=True)
@@ -179,54 +57,6 @@ def _case(expr: str, mapping: dict[str, str], default: str) -> str:
         return default
     whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in mapping.items())
     return f"(CASE {expr} {whens} ELSE {default} END)"
-
-
-def _sql_formats(formats) -> str:
-    """One strptime format as a plain literal (faster than a list of one), several as a list."""
-    if len(formats) == 1:
-        return sql_literal(formats[0])
-    return "[" + ", ".join(map(sql_literal, formats)) + "]"
-
-
-def _timestamp_expr(con, source: Source, column: str, mapping: dict, tz: str) -> tuple[str, list[str] | None]:
-    """SQL for the UTC timestamp, and the strptime formats it reads text with (None: typed)."""
-    col = quote_ident(column)
-    kind = source.types.get(column, "VARCHAR").upper()
-    tz_sql = sql_literal(tz)
-    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-        return f"CAST({col} AS TIMESTAMPTZ)", None
-    if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"timezone({tz_sql}, CAST({col} AS TIMESTAMP))", None
-    text = f"CAST({col} AS VARCHAR)" if kind != "VARCHAR" else f"trim({col})"
-    requested = mapping.get("timestamp_format")
-    if requested:
-        formats = [requested] if isinstance(requested, str) else list(requested)
-    else:
-        formats = _detect_formats(con, text)
-    aware = [f for f in formats if "%z" in f]
-    utc = [f for f in formats if f.endswith("Z")]
-    local = [f for f in formats if f not in aware and f not in utc]
-    parts = []
-    if aware:
-        parts.append(f"try_strptime({text}, {_sql_formats(aware)})")
-    if utc:
-        parts.append(f"timezone('UTC', try_strptime({text}, {_sql_formats(utc)}))")
-    if local:
-        parts.append(f"timezone({tz_sql}, try_strptime({text}, {_sql_formats(local)}))")
-    if not parts:
-        return "CAST(NULL AS TIMESTAMPTZ)", formats
-    return (parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"), formats
-
-
-def _detect_formats(con, text: str) -> list[str]:
-    """Keep the candidate formats that read some of the first thousand values, best first."""
-    candidates = AWARE_FORMATS + UTC_FORMATS + LOCAL_FORMATS
-    hits = ", ".join(f"count(try_strptime(v, '{f}'))" for f in candidates)
-    row = con.execute(
-        f"SELECT {hits} FROM (SELECT {text} AS v FROM src WHERE {text} <> '' LIMIT 1000)"  # noqa: S608
-    ).fetchone()
-    ranked = sorted((n, -i, f) for i, (f, n) in enumerate(zip(candidates, row, strict=True)) if n)
-    return [f for _, _, f in reversed(ranked)]
 
 
 # What the staging query gives each row, besides the raw source columns it carries along.
@@ -371,7 +201,7 @@ def staging_query(
         partner_expr = sql_literal(delivering)
     ts_raw = text("timestamp")
     earliest = f"TIMESTAMPTZ {sql_literal(rules.earliest + ' 00:00:00+00')}"
-    ts_expr, formats = _timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
+    ts_expr, formats = timestamp_expr(con, source, resolved["timestamp"], mapping, tz)
     lifecycle_expr = (
         f"coalesce(lower({text('lifecycle')}), 'complete')" if "lifecycle" in resolved else "'complete'"
     )
