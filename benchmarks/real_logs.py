@@ -213,21 +213,21 @@ def _wrap(owner, attr: str, label: str, keep=None) -> None:
 def _wrap_ingest() -> None:
     from django.db.backends.sqlite3 import base as sqlite_base
 
-    from keten.events import actions, bsn, store
+    from keten.events import actions, bsn, delivery, store
 
     _wrap(sqlite_base.DatabaseWrapper, "get_new_connection", "DB connection (SQLite)")
     _wrap(store, "remove_orphans", "orphans check")
     _wrap(actions, "file_checksum", "checksum (sha256, in a thread)")
     _wrap(actions, "_connect", "DuckDB staging connection")
-    _wrap(actions, "load_source", "read (parse the file)")
-    _wrap(actions, "_might_be_repeat", "repeat check (DB)")
-    _wrap(actions, "_store_clean_file", "one pass + copy check")
-    _wrap(actions, "copy_clean_events", "one pass: map, check, write")
-    _wrap(actions, "stage_with_fallback", "validate (staged, the long way)")
+    _wrap(delivery, "load_source", "read (parse the file)")
+    _wrap(delivery, "_might_be_repeat", "repeat check (DB)")
+    _wrap(delivery, "_store_clean_file", "one pass + copy check")
+    _wrap(delivery, "copy_clean_events", "one pass: map, check, write")
+    _wrap(delivery, "stage_with_fallback", "validate (staged, the long way)")
     _wrap(bsn, "scan", "BSN scan")
     _wrap(store, "write_batch_file", "write Parquet batch")
     _wrap(store, "publish", "publish (fsync, rename)")
-    _wrap(actions, "_record_batch", "manifest (IngestBatch row)")
+    _wrap(delivery, "_record_batch", "manifest (IngestBatch row)")
 
 
 def _wrap_analyse(keep: dict) -> None:
@@ -235,7 +235,7 @@ def _wrap_analyse(keep: dict) -> None:
     import ibis.backends.sql as ibis_sql
 
     from keten.analytics import cache, engine, flow, suite
-    from keten.monitor import metrics
+    from keten.figures import metrics
 
     _wrap(metrics, "store_version", "manifest reads (store version, paths)")
     _wrap(metrics, "event_paths", "manifest reads (store version, paths)")
