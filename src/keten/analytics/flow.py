@@ -29,6 +29,7 @@ Definitions:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -766,7 +767,7 @@ class CaseList:
         frame = page.to_pandas().merge(details, on="case_id", how="left")
         return frame[list(CASE_COLUMNS)]
 
-    def batches(self, chunk_size: int = 10_000):
+    def batches(self, chunk_size: int = 10_000) -> Iterator[Any]:
         """Every case in `CASE_ORDER`, as a stream of Arrow record batches."""
         return to_arrow_batches(self._with_details(self.cases).order_by(CASE_ORDER), chunk_size)
 
@@ -826,7 +827,7 @@ def case_list(
         status=c.status,
     )
     for code in dict.fromkeys(involving):
-        source = p._source
+        source = p.source
         with_partner = source.filter(source.partner == p.partner_code(code)).select(case_id="case")
         cases = cases.semi_join(with_partner, "case_id")
     if status:

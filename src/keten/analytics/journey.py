@@ -39,7 +39,7 @@ class Journey:
     """One case as of `as_of` (UTC). Partners, activities, stages and agreements are codes."""
 
     case_id: str
-    as_of: _dt.datetime
+    as_of: _dt.datetime | None
     # reached / dropped / open, as in the case list
     status: str
     start: _dt.datetime

@@ -201,7 +201,7 @@ def _fill_periods(df: pd.DataFrame, p: Prepared) -> pd.DataFrame:
 
 def evaluate_kpi(p: Prepared, kpi: KpiSpec, objective: str = "", *, trend_periods: int = 12) -> KpiResult:
     """Value per period, target, status and trend for one KPI."""
-    base = {
+    base: dict[str, Any] = {
         "code": kpi.code,
         "name": kpi.name,
         "kind": kpi.kind,

@@ -183,6 +183,13 @@ class Prepared:
         return self._shared[name]
 
     @property
+    def source(self) -> ibis.Table:
+        """The filtered events as `prepare` read them (before materialising)."""
+        if self._source is None:
+            raise ValueError("Prepared without a source: build it with prepare().")
+        return self._source
+
+    @property
     def events(self) -> ibis.Table:
         """The events with names: case_id, partner, activity, ts, seq, prev_partner,
         prev_activity, prev_ts, next_ts, case_end, stage, stage_order, prev_stage_order,
@@ -290,7 +297,7 @@ class Prepared:
         # The case numbers first (the events and the cases both join them), from the filtered
         # events' case ids: `_source` would also run its joins with the names.
         numbers = materialise(_dimension(self.case_ids.case_id, "case_id").rename(case="code"))
-        numbered = self._source.rename(case_id="case").join(numbers, "case_id").drop("case_id")
+        numbered = self.source.rename(case_id="case").join(numbers, "case_id").drop("case_id")
         self.names = {kind: materialise(table) for kind, table in self.names.items()}
         self._events_view = None
         self.case_ids = numbers

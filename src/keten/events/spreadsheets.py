@@ -139,13 +139,13 @@ def _write_sheet(con, sheet, name: str, path: Path, mapping: dict, workdir: Path
     import numpy as np  # here, not at the top: a CSV delivery (and the CLI's start-up) need none
 
     if merged := list(sheet.merged_cell_ranges or []):
-        cells = [f"{_cell(*start)}:{_cell(*end)}" for start, end in merged[:SHOWN_CELLS]]
+        ranges = [f"{_cell(*start)}:{_cell(*end)}" for start, end in merged[:SHOWN_CELLS]]
         raise ReadError(
             _(
                 "Sheet '%(sheet)s' of file %(file)s has merged cells (%(cells)s). Merged cells hide which "
                 "row a value belongs to: unmerge them, fill in every row and deliver the file again."
             )
-            % {"sheet": name, "file": path.name, "cells": ", ".join(cells)},
+            % {"sheet": name, "file": path.name, "cells": ", ".join(ranges)},
             code="merged_cells",
         )
     first_row, first_column = sheet.start or (0, 0)
@@ -170,10 +170,11 @@ def _write_sheet(con, sheet, name: str, path: Path, mapping: dict, workdir: Path
     while batch := list(itertools.islice(rows, BATCH_ROWS)):
         # calamine gives every row the sheet's width. Each column becomes text in C (`map(str)`):
         # DuckDB would guess one type from the first rows of a mixed column and fail later.
-        cells = zip(*batch, strict=True)
+        columns_of_batch = zip(*batch, strict=True)
         data = {"_row": np.arange(next_row, next_row + len(batch), dtype=np.int64)}
         data.update(
-            (f"c{i}", np.array(list(map(str, values)), dtype=object)) for i, values in enumerate(cells)
+            (f"c{i}", np.array(list(map(str, values)), dtype=object))
+            for i, values in enumerate(columns_of_batch)
         )
         files.append(str(workdir / f"sheet-{len(files):06d}.parquet"))
         con.register("sheet_batch", data)
