@@ -24,6 +24,7 @@ changes fall on a Sunday, which is not a working day anyway).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -82,13 +83,26 @@ def working_day_index(con_table: ibis.Table, rows: pa.Table) -> ibis.Table:
         df.createOrReplaceTempView(name)
         calendar = backend.table(name)
     else:
-        calendar = ibis.memtable(rows)
+        # A table in the events' own connection: a memtable would belong to the default
+        # backend, and Ibis refuses to join tables of two connections.
+        # (Ibis' create_table emits a DROP without a name with the installed sqlglot.) Named
+        # after its content, so the same calendar replaces itself instead of piling up.
+        name = "keten_calendar_" + hashlib.sha256(_content(rows).encode()).hexdigest()[:24]
+        backend.con.register(name, rows)
+        calendar = backend.table(name)
     whole = ibis.window(order_by="date", rows=(None, 0))
     return calendar.select(
         "date",
         working=calendar.working.cast("int64"),
         before=(calendar.working.sum().over(whole) - calendar.working).cast("int64"),
     )
+
+
+def _content(rows: pa.Table) -> str:
+    """The calendar in short: its first date and its working-day flags."""
+    first = rows["date"][0].as_py() if rows.num_rows else None
+    flags = "".join(str(v) for v in rows["working"].to_pylist())
+    return f"{first}:{flags}"
 
 
 def with_position(

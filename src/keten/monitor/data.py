@@ -126,7 +126,8 @@ class MonitorData:
         df["slowest"] = False
         if len(eligible) and eligible["median_days"].notna().any():
             df.loc[eligible["median_days"].idxmax(), "slowest"] = True
-        return self._rows(df, "cases", ["transitions", "mean_days", "median_days", "p80_days", "p90_days"])
+        values = ["transitions", "mean_days", "median_days", "p80_days", "p90_days", "median_working_days"]
+        return self._rows(df, "cases", values)
 
     def dfg_activity(self) -> pd.DataFrame:
         """Directly-follows steps between activities (see keten.analytics.flow.dfg), with small
