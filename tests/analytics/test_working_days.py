@@ -4,11 +4,15 @@ from the event store (the norms, the handovers, the API)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from keten.analytics import flow, norms, workdays
 from keten.analytics.prepare import make_filters, prepare
@@ -166,3 +170,74 @@ def test_the_norms_page_says_working_days(chain_with_events, client, django_user
     text = client.get(reverse("monitor-norms", args=[chain.slug])).content.decode()
     assert "Within 2 working days" in text
     assert "Within 2 days" in text
+
+
+_moments = st.datetimes(dt.datetime(2024, 1, 1), dt.datetime(2026, 11, 30)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
+_pairs = st.lists(
+    st.tuples(_moments, st.timedeltas(dt.timedelta(0), dt.timedelta(days=40))), min_size=1, max_size=25
+)
+
+
+@given(pairs=_pairs)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_working_days_never_exceed_calendar_days(pairs, settings, tmp_path_factory):
+    """Whatever the moments (wall-clock times in Amsterdam, DST changes and holidays among
+    them), a handover's time on working days is at most its calendar time, and never negative."""
+    folder = tmp_path_factory.mktemp("export")
+    settings.KETEN_DATA_DIR = folder / "data"
+    slug = f"prop-{folder.name}"[:50].replace(".", "-")
+    spec = load_chain_definition(DEFINITION.format(liberation="").replace("slug: werkdagen", f"slug: {slug}"))
+    chain = save_chain_spec(spec)
+    fmt = "%Y-%m-%d %H:%M:%S"
+    gemeente, uwv = ["zaak,activiteit,datum"], ["zaak,activiteit,datum"]
+    for i, (start, wait) in enumerate(pairs):
+        gemeente.append(f"z{i},aanvraag,{start:{fmt}}")
+        uwv.append(f"z{i},besluit,{start + wait:{fmt}}")
+    mapping = folder / "mapping.yaml"
+    mapping.write_text("case_id: zaak\nactivity: activiteit\ntimestamp: datum\n", encoding="utf-8")
+    for name, lines in (("gemeente", gemeente), ("uwv", uwv)):
+        path = folder / f"{name}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        call_command(
+            "ingest",
+            slug,
+            str(path),
+            partner=name,
+            mapping=mapping,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    _working, frame = _agreement_cases(chain, "besluit_werkdagen")
+    _calendar, calendar = _agreement_cases(chain, "besluit_kalender")
+    both = frame.merge(calendar, on="case", suffixes=("_working", "_calendar"))
+    assert len(both) == len(pairs)
+    assert (both["seconds_working"] >= -1e-6).all()
+    assert (both["seconds_working"] <= both["seconds_calendar"] + 1e-6).all()
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_duckdb_and_pyspark_count_the_same_working_days(spark, duck):
+    """The reference chain with its agreements in working days and closing days: the whole
+    suite (norms and handovers with working days) equal on both engines."""
+    from keten.analytics import engine, suite
+    from keten.analytics.synthetic import synthetic_events
+    from keten.chains.definition import reference_chain_files
+
+    from .test_engines_agree import assert_same_suite
+
+    werk = load_chain_definition(next(p for p in reference_chain_files() if p.stem == "werk"))
+    closing = tuple(dt.date(2024, 12, d) for d in (27, 30, 31))
+    werk = dataclasses.replace(
+        werk,
+        closing_days=closing,
+        agreements=tuple(dataclasses.replace(a, days_kind="working") for a in werk.agreements),
+    )
+    table = synthetic_events(werk, 1_500, seed=5)
+    on_duckdb = suite.run_suite(engine.events_from_frame(duck, table), werk)
+    on_spark = suite.run_suite(engine.events_from_frame(spark, table), werk)
+    assert set(on_duckdb["norm_compliance"]["days_kind"]) == {"working"}
+    assert on_duckdb["handovers"]["median_working_days"].notna().all()
+    assert_same_suite(on_duckdb, on_spark)
