@@ -6,6 +6,8 @@ here equals what `load_chain_definition` returns for its own dump.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import strategies as st
 
 from keten.analytics.model import (
@@ -120,6 +122,7 @@ def chain_specs(draw) -> ChainSpec:
                     max_days=draw(days),
                     target_share=draw(shares),
                     owners=_subset(draw, partner_codes),
+                    days_kind=draw(st.sampled_from(["calendar", "working"])),
                 )
             )
 
@@ -159,6 +162,10 @@ def chain_specs(draw) -> ChainSpec:
         horizon_days=draw(st.integers(1, 3650)),
         goal_activities=_subset(draw, activity_codes),
         reject_policy=draw(st.sampled_from(["reject_file", "quarantine"])),
+        closing_days=tuple(
+            sorted(draw(st.sets(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)), max_size=4)))
+        ),
+        liberation_day=draw(st.sampled_from(["every_year", "lustrum"])),
         partners=partners,
         stages=tuple(stages),
         agreements=tuple(agreements),

@@ -43,6 +43,29 @@ BROKEN = [
         ["agreements[0].max_days: must be a number of days >= 0, got -3"],
     ),
     (
+        "days_kind_unknown",
+        lambda d: d["agreements"][0].update(days_kind="werkdagen"),
+        ["agreements[0].days_kind: must be one of calendar, working; got 'werkdagen'"],
+    ),
+    (
+        "closing_day_not_a_date",
+        lambda d: d.update(closing_days=["2025-12-29", "29-12-2025", "2025-12-29"]),
+        [
+            "closing_days[1]: must be a date like 2025-12-29, got '29-12-2025'",
+            "closing_days[2]: 2025-12-29 is listed twice",
+        ],
+    ),
+    (
+        "closing_days_not_a_list",
+        lambda d: d.update(closing_days="2025-12-29"),
+        ["closing_days: must be a list, got '2025-12-29'"],
+    ),
+    (
+        "liberation_day_unknown",
+        lambda d: d.update(liberation_day="sometimes"),
+        ["liberation_day: must be one of every_year, lustrum; got 'sometimes'"],
+    ),
+    (
         "kpi_parameter_missing",
         lambda d: kpi(d, 0, 0)["parameters"].pop("within_days"),
         ["objectives[0].kpis[0].parameters: kind 'share_reached' needs 'within_days'"],

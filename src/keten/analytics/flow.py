@@ -298,21 +298,25 @@ def _handover_edges(p: Prepared) -> ibis.Table:
 
 def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Handover time per partner pair: from_partner, to_partner, cases, transitions,
-    mean_days, median_days, p80_days, p90_days."""
+    mean_days, p20_days, median_days, p80_days, p90_days, median_working_days (the median of
+    the time on working days, `keten.analytics.workdays`)."""
     p = _prepared(events, chain, filters)
-    h = _handover_edges(p)
+    h = p.with_working_seconds(_handover_edges(p), "ts", "left", "working_seconds")
+    working = {"median_working_days": (h.working_seconds / SECONDS_PER_DAY).median()}
     if p.materialised:
         # A handover is a partner-level directly-follows edge between two partners.
         cases = _edge_cases(p, "partner").rename(from_partner="source", to_partner="target")
         out = stats_table(
-            h.group_by("from_partner", "to_partner").agg(transitions=h.count(), **day_stats(h.seconds))
+            h.group_by("from_partner", "to_partner").agg(
+                transitions=h.count(), **day_stats(h.seconds), **working
+            )
         )
         keys = ["from_partner", "to_partner"]
         out = _join_cases(out, cases, keys, [*keys, "cases", "transitions"])
     else:
         out = stats_table(
             h.group_by("from_partner", "to_partner").agg(
-                cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds)
+                cases=h.case.nunique(), transitions=h.count(), **day_stats(h.seconds), **working
             )
         )
     out = p.decode(out, from_partner="partner", to_partner="partner")

@@ -19,6 +19,8 @@ KpiKind = Literal["lead_time", "share_reached", "durability", "volume", "wip"]
 Direction = Literal["higher", "lower"]
 RejectPolicy = Literal["reject_file", "quarantine"]
 RepeatedEvents = Literal["keep", "reject"]
+DaysKind = Literal["calendar", "working"]
+LiberationDay = Literal["every_year", "lustrum"]
 
 MAX_FUTURE_DAYS = 3660
 
@@ -29,6 +31,12 @@ REJECT_POLICIES: tuple[str, ...] = ("reject_file", "quarantine")
 # Events identical in partner, case, activity, moment and lifecycle within one delivery: two
 # real events (kept, and counted in the report) or a mistake in the export (rejected rows).
 REPEATED_EVENTS: tuple[str, ...] = ("keep", "reject")
+# What an agreement's days are: calendar days, or working days (Monday to Friday, minus the
+# Dutch public holidays and the chain's closing days; see keten.analytics.workdays).
+DAYS_KINDS: tuple[str, ...] = ("calendar", "working")
+# Liberation Day (5 May) as a day off: every year (most government organisations), or only in
+# lustrum years (2025, 2030, ...), as the `holidays` library has it.
+LIBERATION_DAYS: tuple[str, ...] = ("every_year", "lustrum")
 
 # Parameters each KPI kind needs; see docs/kpi-kinds.md for their meaning.
 KPI_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -77,7 +85,8 @@ class StageSpec:
 
 @dataclass(frozen=True)
 class AgreementSpec:
-    """A norm: at least `target_share` of cases go from one activity to the other within `max_days`."""
+    """A norm: at least `target_share` of cases go from one activity to the other within
+    `max_days` (calendar days, or working days when `days_kind` is "working")."""
 
     code: str
     name: str
@@ -87,6 +96,12 @@ class AgreementSpec:
     target_share: float
     owners: tuple[str, ...] = ()
     description: str = ""
+    days_kind: DaysKind = "calendar"
+
+    @property
+    def counts_working_days(self) -> bool:
+        """True when the norm's days are working days."""
+        return self.days_kind == "working"
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,10 @@ class ChainSpec:
     # row problem on delivery (a "no date" placeholder, a typo in the year, a wrong time zone).
     earliest_event: dt.date = EARLIEST_EVENT
     future_days: int = 1
+    # Working days (keten.analytics.workdays): the chain's own closing days on top of the
+    # weekends and Dutch public holidays, and how Liberation Day counts.
+    closing_days: tuple[dt.date, ...] = ()
+    liberation_day: LiberationDay = "every_year"
     partners: tuple[PartnerSpec, ...] = ()
     stages: tuple[StageSpec, ...] = ()
     agreements: tuple[AgreementSpec, ...] = ()

@@ -43,6 +43,7 @@ NORM_COLUMNS = [
     "meets",
     "oldest_open_days",
     "mature",
+    "days_kind",
 ]
 COUNTS = ("within", "late", "late_open", "open")
 
@@ -109,11 +110,18 @@ def activity_pairs(p: Prepared, from_activity: str, to_activity: str) -> ibis.Ta
 def agreement_cases(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
     """Per case whose clock started (`activity_pairs`): case, t_from, t_to, seconds, period,
     and its verdict as 0/1 columns within, late, late_open, open (see the module's reading),
-    open_age (seconds, for open cases)."""
+    open_age (seconds, for open cases). For an agreement in working days, `seconds` and the
+    ages are the time on working days (`Prepared.with_working_seconds`)."""
     pairs = activity_pairs(p, agreement.from_activity, agreement.to_activity)
     limit = float(agreement.max_days) * SECONDS_PER_DAY
+    if agreement.counts_working_days:
+        pairs = pairs.mutate(_as_of=p.as_of)
+        pairs = p.with_working_seconds(pairs.drop("seconds"), "t_to", "t_from", "seconds")
+        pairs = p.with_working_seconds(pairs, "_as_of", "t_from", "_age").drop("_as_of")
+        age = pairs._age
+    else:
+        age = seconds_between(p.as_of, pairs.t_from)
     done = pairs.t_to.notnull()
-    age = seconds_between(p.as_of, pairs.t_from)
     return pairs.mutate(
         period=p.period(pairs.t_from),
         within=(done & (pairs.seconds <= limit)).cast("int64"),
@@ -121,12 +129,21 @@ def agreement_cases(p: Prepared, agreement: AgreementSpec) -> ibis.Table:
         late_open=(~done & (age > limit)).cast("int64"),
         open=(~done & (age <= limit)).cast("int64"),
         open_age=ibis.ifelse(~done & (age <= limit), age, ibis.null("float64")),
-    )
+    ).drop(*(["_age"] if agreement.counts_working_days else []))
+
+
+def _period_mature(p: Prepared, agreement: AgreementSpec, period: str) -> bool:
+    """The period's cases have all had the agreement's days (working days when it counts them)."""
+    if agreement.counts_working_days:
+        return p.period_mature_working(period, float(agreement.max_days))
+    return p.period_mature(period, float(agreement.max_days))
 
 
 def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Per agreement and period, plus an "all" row per agreement: agreement, period, cases,
-    within, late, late_open, open, share, target_share, meets."""
+    within, late, late_open, open, share, target_share, meets, oldest_open_days, mature,
+    days_kind (`calendar` or `working`: what the agreement's days, and `oldest_open_days`,
+    count)."""
     p = _prepared(events, chain, filters)
     frames = []
     if chain.agreements:
@@ -143,9 +160,9 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
         for col in COUNTS:
             df[col] = df[col].fillna(0).astype("int64")
         df["oldest_open_days"] = (df.pop("oldest_open_s") / SECONDS_PER_DAY).astype(float)
-        days = {a.code: float(a.max_days) for a in chain.agreements}
+        by_code = {a.code: a for a in chain.agreements}
         pairs = zip(df["agreement"], df["period"], strict=True)
-        mature = [p.period_mature(str(period), days[code]) for code, period in pairs]
+        mature = [_period_mature(p, by_code[code], str(period)) for code, period in pairs]
         df["mature"] = pd.Series(mature, index=df.index, dtype=bool)
         # Drop periods where nothing started (they only appear when every count is NULL).
         df = df[df[list(COUNTS)].sum(axis=1) > 0]
@@ -155,6 +172,7 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
         df = pd.concat([df, totals], ignore_index=True)
         targets = {a.code: float(a.target_share) for a in chain.agreements}
         df["target_share"] = df["agreement"].map(targets).astype(float)
+        df["days_kind"] = df["agreement"].map({a.code: a.days_kind for a in chain.agreements})
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=NORM_COLUMNS)

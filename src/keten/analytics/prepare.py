@@ -41,6 +41,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
 
+from keten.analytics import workdays
 from keten.analytics.engine import (
     backend_name,
     json_value,
@@ -279,6 +280,29 @@ class Prepared:
         end = _dt.datetime.combine(self.period_end(period), _dt.time(), ZoneInfo(self.chain.timezone))
         return end + _dt.timedelta(seconds=float(days) * SECONDS_PER_DAY) <= self.as_of_utc
 
+    def period_mature_working(self, period: str, days: float) -> bool:
+        """`period_mature` with `days` in working days: `days` working days after the end of
+        the period have passed by `as_of`."""
+        if self.as_of_utc is None:
+            return True
+        end = _dt.datetime.combine(self.period_end(period), _dt.time(), ZoneInfo(self.chain.timezone))
+        return workdays.add_working_days(self.chain, end, days) <= self.as_of_utc
+
+    def working_index(self) -> ibis.Table:
+        """The chain's working-day index (`workdays.working_day_index`) over every year from
+        the first event to `as_of`; built once per preparation."""
+        return self.shared("working_index", _working_index)
+
+    def with_working_seconds(self, table: ibis.Table, later: str, earlier: str, name: str) -> ibis.Table:
+        """`table` with `name`: the time between the timestamp columns `earlier` and `later`
+        that falls on working days, in seconds (NULL when either is NULL)."""
+        index = self.working_index()
+        zone = self.chain.timezone
+        out = workdays.with_position(table, later, index, self.backend, zone, "_later_pos")
+        out = workdays.with_position(out, earlier, index, self.backend, zone, "_earlier_pos")
+        seconds = (out._later_pos - out._earlier_pos) * SECONDS_PER_DAY
+        return out.select(*table.columns, **{name: seconds})
+
     def maturity(self, periods: Any, days: float = 0.0) -> list[bool]:
         """`period_mature` of each period (ISO text); "all" is mature when every other
         period in `periods` is."""
@@ -306,6 +330,16 @@ class Prepared:
         # From the materialised events, so the window query is not run a second time.
         self.cases = materialise(case_rows(self, self.ev))
         return self
+
+
+def _working_index(p: Prepared) -> ibis.Table:
+    zone = ZoneInfo(p.chain.timezone)
+    first = to_arrow(p.ev.ts.min()).as_py()
+    moments = [m for m in (first, p.as_of_utc) if m is not None]
+    moments = [m.replace(tzinfo=_dt.UTC) if m.tzinfo is None else m for m in moments]
+    days = [m.astimezone(zone).date() for m in moments] or [_dt.date.today()]
+    rows = workdays.calendar_rows(p.chain, min(days), max(days))
+    return workdays.working_day_index(p.ev, rows)
 
 
 def _code_of(names: dict[int, str], name: str) -> int:

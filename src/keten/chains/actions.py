@@ -111,6 +111,8 @@ def _save_definition(spec: ChainSpec, *, imported_identity: dict) -> Chain:
             "repeated_events": spec.repeated_events,
             "earliest_event": spec.earliest_event,
             "future_days": spec.future_days,
+            "closing_days": [day.isoformat() for day in sorted(spec.closing_days)],
+            "liberation_day": spec.liberation_day,
             "imported_identity": imported_identity,
         },
     )
@@ -165,6 +167,7 @@ def _save_agreements(chain: Chain, spec: ChainSpec, partners: dict[str, Partner]
                 "to_activity": a.to_activity,
                 "max_days": a.max_days,
                 "target_share": a.target_share,
+                "days_kind": a.days_kind,
             },
         )
         agreement.owners.set([partners[code] for code in a.owners])

@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from keten.analytics.model import (
+    DAYS_KINDS,
     DIRECTIONS,
     EARLIEST_EVENT,
     KPI_KINDS,
     KPI_PARAMETERS,
+    LIBERATION_DAYS,
     MAX_FUTURE_DAYS,
     PARTNER_KINDS,
     REJECT_POLICIES,
@@ -80,6 +82,8 @@ TOP_KEYS = (
     "repeated_events",
     "earliest_event",
     "future_days",
+    "closing_days",
+    "liberation_day",
     "partners",
     "stages",
     "agreements",
@@ -96,6 +100,7 @@ AGREEMENT_KEYS = (
     "to_activity",
     "max_days",
     "target_share",
+    "days_kind",
     "owners",
 )
 OBJECTIVE_KEYS = ("code", "name", "description", "kpis")
@@ -407,6 +412,18 @@ class _Checker:
                 f"got {_describe(data['earliest_event'])}",
             )
 
+    def closing_days(self, data: dict) -> None:
+        """Extra days the chain's partners are closed (dates, each once)."""
+        seen: set[dt.date] = set()
+        for where, value in self.items(data, "closing_days", ""):
+            day = _as_date(value)
+            if day is None or day < EARLIEST_EVENT:
+                self.error(where, f"must be a date like 2025-12-29, got {_describe(value)}")
+            elif day in seen:
+                self.error(where, f"{day} is listed twice")
+            else:
+                seen.add(day)
+
     def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...]) -> Any:
         if key not in data or data[key] is None:
             return None
@@ -510,6 +527,8 @@ class _Checker:
             f"a whole number of days from 0 to {MAX_FUTURE_DAYS}",
             lambda v: isinstance(v, int) and 0 <= v <= MAX_FUTURE_DAYS,
         )
+        self.closing_days(data)
+        self.choice(data, "liberation_day", "", LIBERATION_DAYS)
 
         partner_items = self.items(data, "partners", "", required=True)
         for path, partner in partner_items:
@@ -631,6 +650,7 @@ class _Checker:
             self.error(_join(path, "to_activity"), "must differ from from_activity")
         self.number(agreement, "max_days", path, "a number of days >= 0", lambda v: v >= 0)
         self.share(agreement, "target_share", path)
+        self.choice(agreement, "days_kind", path, DAYS_KINDS)
         self.references(agreement, "owners", path, self.partner_codes, "partner")
 
     def kpi(self, kpi: Any, path: str, seen: dict[str, str]) -> None:
@@ -703,6 +723,9 @@ def _spec_from_data(data: dict) -> ChainSpec:
         repeated_events=data.get("repeated_events") or defaults.repeated_events,
         earliest_event=_as_date(data.get("earliest_event")) or defaults.earliest_event,
         future_days=defaults.future_days if data.get("future_days") is None else data["future_days"],
+        # Checked above: every closing day reads as a date.
+        closing_days=tuple(sorted(d for d in map(_as_date, data.get("closing_days") or ()) if d is not None)),
+        liberation_day=data.get("liberation_day") or defaults.liberation_day,
         partners=tuple(
             PartnerSpec(
                 code=p["code"],
@@ -731,6 +754,7 @@ def _spec_from_data(data: dict) -> ChainSpec:
                 to_activity=a["to_activity"],
                 max_days=a["max_days"],
                 target_share=a["target_share"],
+                days_kind=a.get("days_kind") or "calendar",
                 owners=tuple(a.get("owners") or ()),
             )
             for a in data.get("agreements") or ()
@@ -823,6 +847,9 @@ def _data_from_spec(spec: ChainSpec, *, for_file: bool) -> dict[str, Any]:
             max_days=_number(a.max_days),
             target_share=_number(a.target_share),
         )
+        # Calendar days are the default: only an agreement in working days says so.
+        if a.days_kind != "calendar" or not for_file:
+            item["days_kind"] = a.days_kind
         optional(item, "owners", flow_list(a.owners))
         return item
 
@@ -857,6 +884,11 @@ def _data_from_spec(spec: ChainSpec, *, for_file: bool) -> dict[str, Any]:
         repeated_events=spec.repeated_events,
         earliest_event=spec.earliest_event,
         future_days=spec.future_days,
+    )
+    optional(data, "closing_days", flow_list(spec.closing_days))
+    if spec.liberation_day != "every_year" or not for_file:
+        data["liberation_day"] = spec.liberation_day
+    data.update(
         partners=[partner(p) for p in spec.partners],
         stages=[
             {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -39,6 +41,10 @@ class Chain(models.Model):
     class RepeatedEvents(models.TextChoices):
         KEEP = "keep", _("Keep them as separate events")
         REJECT = "reject", _("Reject the repeats")
+
+    class LiberationDay(models.TextChoices):
+        EVERY_YEAR = "every_year", _("Every year")
+        LUSTRUM = "lustrum", _("Only in lustrum years")
 
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -87,6 +93,16 @@ class Chain(models.Model):
         validators=[MaxValueValidator(MAX_FUTURE_DAYS)],
         help_text=_("An event dated later than now plus this many days is a row problem on delivery."),
     )
+    # Working days (keten.analytics.workdays): closing days on top of the weekends and Dutch
+    # public holidays (ISO dates), and whether Liberation Day is a day off every year.
+    closing_days = models.JSONField(_("closing days"), default=list, blank=True)
+    liberation_day = models.CharField(
+        _("Liberation Day"),
+        max_length=10,
+        choices=LiberationDay.choices,
+        default=LiberationDay.EVERY_YEAR,
+        help_text=_("Whether 5 May is a day off every year or only in lustrum years (2025, 2030, ...)."),
+    )
     # Name and colour as the last imported definition file gave them: a re-import that repeats
     # them keeps what the web interface set since (keten.chains.plan.resolve_identity).
     imported_identity = models.JSONField(default=dict, blank=True, editable=False)
@@ -121,6 +137,8 @@ class Chain(models.Model):
             repeated_events=self.repeated_events,
             earliest_event=self.earliest_event,
             future_days=self.future_days,
+            closing_days=tuple(sorted(dt.date.fromisoformat(d) for d in self.closing_days)),
+            liberation_day=self.liberation_day,
             partners=tuple(p.to_spec() for p in self.partners.all()),
             stages=tuple(s.to_spec() for s in stages),
             agreements=tuple(a.to_spec() for a in agreements),
@@ -222,6 +240,10 @@ class Activity(models.Model):
 class Agreement(models.Model):
     """A norm agreed between partners: a share of cases from one activity to another within a time."""
 
+    class DaysKind(models.TextChoices):
+        CALENDAR = "calendar", _("calendar days")
+        WORKING = "working", _("working days")
+
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="agreements")
     code = models.CharField(_("code"), max_length=50, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
@@ -229,6 +251,9 @@ class Agreement(models.Model):
     from_activity = models.CharField(_("from activity"), max_length=80)
     to_activity = models.CharField(_("to activity"), max_length=80)
     max_days = models.FloatField(_("within days"), validators=[MinValueValidator(0)])
+    days_kind = models.CharField(
+        _("days counted"), max_length=10, choices=DaysKind.choices, default=DaysKind.CALENDAR
+    )
     target_share = models.FloatField(
         _("agreed share"), validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
@@ -265,6 +290,7 @@ class Agreement(models.Model):
             from_activity=self.from_activity,
             to_activity=self.to_activity,
             max_days=self.max_days,
+            days_kind=self.days_kind,
             target_share=self.target_share,
             owners=tuple(sorted(p.code for p in self.owners.all())),
         )

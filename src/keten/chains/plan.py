@@ -290,7 +290,16 @@ def definition_changes(old: ChainSpec | None, new: ChainSpec) -> list[Change]:
         "agreement",
         old.agreements,
         new.agreements,
-        ("name", "description", "from_activity", "to_activity", "max_days", "target_share", "owners"),
+        (
+            "name",
+            "description",
+            "from_activity",
+            "to_activity",
+            "max_days",
+            "target_share",
+            "days_kind",
+            "owners",
+        ),
         owners=lambda v: sorted(v),
     )
     changes += _diff("objective", old.objectives, new.objectives, ("name", "description"))

@@ -16,7 +16,7 @@ import pandas as pd
 from keten.figures import suppression as sup
 
 THROUGHPUT_VALUES = ("mean_days", "p20_days", "median_days", "p80_days", "p90_days")
-HANDOVER_VALUES = ("transitions", "mean_days", "median_days", "p80_days", "p90_days")
+HANDOVER_VALUES = ("transitions", "mean_days", "median_days", "p80_days", "p90_days", "median_working_days")
 
 
 @dataclass(frozen=True)

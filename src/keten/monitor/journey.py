@@ -172,7 +172,12 @@ def _norms(journey, data, zone: str) -> list[dict]:
         rows.append(
             {
                 "name": agreement.name,
-                "norm": _("Within %(days)s days") % {"days": _whole_or_days(agreement.max_days)},
+                "norm": (
+                    _("Within %(days)s working days")
+                    if agreement.counts_working_days
+                    else _("Within %(days)s days")
+                )
+                % {"days": _whole_or_days(agreement.max_days)},
                 "started": formatting.moment(row["started"], zone),
                 "stopped": formatting.moment(row["stopped"], zone),
                 "days": formatting.days(row["days"], unit=True),

@@ -87,6 +87,11 @@ class HandoverSerializer(serializers.Serializer):
     median_days = serializers.FloatField(allow_null=True)
     p80_days = serializers.FloatField(allow_null=True)
     mean_days = serializers.FloatField(allow_null=True)
+    median_working_days = serializers.FloatField(
+        allow_null=True,
+        help_text="Median time on working days (Monday to Friday minus Dutch public holidays and "
+        "the chain's closing days)",
+    )
     slowest = serializers.BooleanField()
     suppressed = serializers.BooleanField()
 
@@ -112,6 +117,7 @@ class NormSerializer(serializers.Serializer):
     share = serializers.FloatField(allow_null=True)
     target_share = serializers.FloatField()
     meets = serializers.BooleanField(allow_null=True)
+    days_kind = serializers.CharField(help_text="calendar or working: what the agreement's days count")
     suppressed = serializers.BooleanField()
 
 

@@ -167,6 +167,7 @@ class FlowMetrics(ChainMonitorView):
                 "median_days",
                 "p80_days",
                 "mean_days",
+                "median_working_days",
                 "slowest",
                 "suppressed",
             ]
