@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from keten.chains.definition import CODE_RE, MAX_ACTIVITY_CODE, MAX_CODE, load_chain_definition
+from keten.chains.checks import CODE_RE, MAX_ACTIVITY_CODE, MAX_CODE
+from keten.chains.definition import load_chain_definition
 from keten.chains.models import Chain
 from keten.events.draft import ActivityCount, DraftError, LogProfile, derive_codes, draft_chain
 from keten.events.store import active_batch_paths

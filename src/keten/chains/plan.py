@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from keten.analytics.model import ChainSpec
-from keten.chains.definition import TOP_KEYS
+from keten.chains.checks import TOP_KEYS
 from keten.chains.models import Activity, Agreement, Chain, KpiDefinition, Objective, Partner, Stage
 
 # The chain's identity as the web interface sets it (governance: identity). A file "says

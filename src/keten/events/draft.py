@@ -31,17 +31,8 @@ import duckdb
 import yaml
 
 from keten.analytics.model import ActivitySpec, ChainSpec, PartnerSpec, StageSpec
-from keten.chains.definition import (
-    CODE_RE,
-    CONTROL_RE,
-    MAX_ACTIVITY_CODE,
-    MAX_CODE,
-    MAX_NAME,
-    SLUG_RE,
-    DefinitionError,
-    dump_chain_definition,
-    load_chain_definition,
-)
+from keten.chains.checks import CODE_RE, CONTROL_RE, MAX_ACTIVITY_CODE, MAX_CODE, MAX_NAME, SLUG_RE
+from keten.chains.definition import DefinitionError, dump_chain_definition, load_chain_definition
 from keten.events.readers import (
     ReadError,
     csv_error_message,
