@@ -41,7 +41,7 @@ def middle_month(parquet: Path) -> str:
 
 def child(parquet: str, operation: str, memory_limit: str, out: str, middle: str) -> None:
     from keten.analytics import engine
-    from keten.analytics.flow import case_list
+    from keten.analytics.cases import case_list
     from keten.chains.definition import load_chain_definition
 
     spec = load_chain_definition(ROOT / "src/keten/demo/chains/werk.yaml")

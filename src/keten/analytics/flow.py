@@ -29,19 +29,16 @@ Definitions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import pandas as pd
 from ibis import _
 
-from keten.analytics.engine import backend_name, to_arrow, to_arrow_batches
+from keten.analytics.engine import backend_name, to_arrow
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import (
     SECONDS_PER_DAY,
-    UNSTAGED,
     Prepared,
     make_filters,
     prepare,
@@ -60,7 +57,7 @@ def variant_in_words(variant: str, names: dict[str, str]) -> str:
 VARIANT_ORDER = (ibis.desc("cases"), ibis.asc("variant"))
 
 
-def _prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str, Any]) -> Prepared:
+def as_prepared(events: ibis.Table | Prepared, chain: ChainSpec, filters: dict[str, Any]) -> Prepared:
     if isinstance(events, Prepared):
         return events
     return prepare(events, chain, make_filters(chain, **filters))
@@ -131,7 +128,7 @@ def to_frame(expr: ibis.Table, sort: list[str] | None = None) -> pd.DataFrame:
 def case_durations(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """One row per case: case_id, start, end (UTC), events, duration_days, period (of the
     first event), status (reached / dropped / open)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     # Sorted in the engine: at 10M events pandas' sort of the case ids took 0.6 s, DuckDB's
     # less than 0.1 s (case ids are unique, so the order is the same).
     return to_frame(case_durations_expr(p).order_by(["start", "case_id"]))
@@ -157,7 +154,7 @@ def duration_summary(
     """Per period of the first event, plus an "all" row: period, cases, closed, mean_days,
     median_days, p80_days, p90_days (end-to-end case duration). With `closed_only`, only
     cases that reached a goal or dropped out count."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     c = p.cases
     if closed_only:
         c = c.filter(~c.open)
@@ -178,7 +175,7 @@ def throughput(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) 
 
     Counted when the goal is reached, not by start cohort: a recent start cohort holds only
     its quick cases and would read as fast (right-censoring)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     c = p.cases
     done = c.filter(c.reached)
     days = {"cases": done.count(), **day_stats(seconds_between(done.goal_at, done.start))}
@@ -245,7 +242,7 @@ def stage_blocks(p: Prepared) -> ibis.Table:
 def stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Time per stage (contiguous block of one partner's events): partner, blocks, cases,
     mean_days, median_days, p80_days, p90_days, total_days."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     b = stage_blocks(p)
     stats = {**day_stats(b.seconds), "total_days": b.seconds.sum() / SECONDS_PER_DAY}
     if p.materialised:
@@ -300,7 +297,7 @@ def handovers(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -
     """Handover time per partner pair: from_partner, to_partner, cases, transitions,
     mean_days, p20_days, median_days, p80_days, p90_days, median_working_days (the median of
     the time on working days, `keten.analytics.workdays`)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     h = p.with_working_seconds(_handover_edges(p), "ts", "left", "working_seconds")
     working = {"median_working_days": (h.working_seconds / SECONDS_PER_DAY).median()}
     if p.materialised:
@@ -327,7 +324,7 @@ def handovers_by_period(events: ibis.Table | Prepared, chain: ChainSpec, **filte
     """Handover time per partner pair and period of arrival at the receiving partner:
     period, from_partner, to_partner, cases, transitions, mean_days, p20_days, median_days,
     p80_days, p90_days, mature (the period is over)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     h = _handover_edges(p)
     h = h.mutate(period=p.period(h.ts))
     out = stats_table(
@@ -345,7 +342,7 @@ def chain_stage_times(events: ibis.Table | Prepared, chain: ChainSpec, **filters
     p80_days, p90_days. A visit lasts from its first event until the case's next stage
     starts, or, for its last visit, until its last event in the stage (see `stage_visits`).
     Stages in chain order; a stage no case visited is left out."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     v = stage_visits(p)
     seconds = seconds_between(v.next_start.fill_null(v.end), v.start)
     out = stats_table(
@@ -375,7 +372,7 @@ def dfg(
     durations, as PM4Py computes them, is spared."""
     if level not in ("activity", "partner"):
         raise ValueError(f"DFG level {level!r}: use activity or partner.")
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     ev = p.ev
     prev = ev.prev_activity if level == "activity" else ev.prev_partner
     cur = ev.activity if level == "activity" else ev.partner
@@ -493,7 +490,7 @@ def variants(
 ) -> pd.DataFrame:
     """Variants, most frequent first: rank (1-based), variant, length, cases, share (of all
     cases in the selection), median_days, mean_days. At most `limit` rows (None: all)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     total = p.cases.count()
     out = _variant_table(p)
     out = out.select(
@@ -543,7 +540,7 @@ def variant_cases(p: Prepared, variant: str) -> ibis.Table:
 
 def variant_count(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> int:
     """Number of distinct variants in the selection."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     cv = case_variants(p)
     return int(to_arrow(cv.select(*sequence_keys(cv, "variant")).distinct().count()).as_py() or 0)
 
@@ -606,7 +603,7 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
     """Re-entry into an earlier stage: stage, cases_visiting, cases_reentering, reentries,
     share (cases_reentering / cases_visiting); a last row stage "all" counts cases with any
     re-entry against all cases in the selection. Stages in chain order."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     v = stage_visits(p)
     if p.materialised:
         # Visits and re-entries follow from the sequence of activities: count them on one
@@ -648,7 +645,7 @@ def rework(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> p
 def dropout(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Per period of the first event, plus an "all" row: period, cases, reached, dropped,
     open, dropout_share (dropped / (reached + dropped); NaN when none is closed)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     c = p.cases
     aggs = {
         "cases": c.count(),
@@ -671,7 +668,7 @@ def dropout(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> 
 
 def dropout_points(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
     """Where dropped-out cases stopped: partner, activity (of their last event), cases."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     ev = p.ev
     # The case's last event (in event order) is the one without a next one.
     last = ev.filter(ev.next_ts.isnull()).semi_join(p.cases.filter(p.cases.dropped), "case")
@@ -684,7 +681,7 @@ def stage_flow(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) 
     """Inflow, outflow and WIP per stage and period: period, stage, inflow, outflow, wip
     (visits open at the end of the period). Every period between the first and last event
     appears for every stage, in chain order."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     if "stage_flow" not in p.frames:
         p.frames["stage_flow"] = _stage_flow(p, chain)
     return p.frames["stage_flow"].copy()
@@ -720,130 +717,3 @@ def _period_range(present: list[str], grain: str) -> list[str]:
     first, last = pd.Timestamp(present[0]), pd.Timestamp(present[-1])
     freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
     return [d.date().isoformat() for d in pd.date_range(first, last, freq=freq)]
-
-
-# --- case rows for drill-down ---------------------------------------------------------------
-
-#: The order of the case list: newest first (by first event), ties by case id, so every page
-#: of a list holds the next cases and no case is on two pages.
-CASE_ORDER = (ibis.desc("first_event"), ibis.asc("case_id"))
-CASE_COLUMNS = (
-    "case_id",
-    "first_event",
-    "last_event",
-    "events",
-    "duration_days",
-    "current_stage",
-    "current_partner",
-    "partners",
-    "status",
-)
-
-
-@dataclass
-class CaseList:
-    """The (pseudonymised) cases of a selection, computed in the engine a page at a time.
-
-    Columns (`CASE_COLUMNS`): case_id, first_event, last_event, events, duration_days,
-    current_stage (stage of the latest event that has one), current_partner (partner of the
-    latest event), partners (codes, comma-separated, sorted), status (reached / dropped /
-    open); in `CASE_ORDER`. Only a page (`page`) or a stream of record batches (`batches`)
-    ever leaves the engine, never the whole list, so a list of millions of cases costs the
-    web process no more memory than a page.
-    """
-
-    prepared: Prepared
-    # case_id, first_event, last_event, events, duration_days, status: one row per selected case.
-    cases: ibis.Table
-
-    def count(self) -> int:
-        return int(to_arrow(self.cases.count()).as_py())
-
-    def page(self, offset: int, limit: int) -> pd.DataFrame:
-        """`limit` cases from position `offset` (0-based) in `CASE_ORDER`."""
-        page = to_arrow(self.cases.order_by(CASE_ORDER).limit(limit, offset=offset))
-        ids = page["case_id"].to_pylist()
-        if not ids:
-            return to_frame(self._with_details(self.cases.limit(0)))
-        # The details (latest partner and stage) for these cases only: a scan of the events,
-        # not an aggregate of every case.
-        details = to_frame(self._details(ids))
-        frame = page.to_pandas().merge(details, on="case_id", how="left")
-        return frame[list(CASE_COLUMNS)]
-
-    def batches(self, chunk_size: int = 10_000) -> Iterator[Any]:
-        """Every case in `CASE_ORDER`, as a stream of Arrow record batches."""
-        return to_arrow_batches(self._with_details(self.cases).order_by(CASE_ORDER), chunk_size)
-
-    def _details(self, ids: list[str] | None = None) -> ibis.Table:
-        """case_id, current_stage, current_partner, partners (of the cases `ids`, or all)."""
-        p = self.prepared
-        ev = p.decode(p._source, partner="partner")
-        if ids is not None:
-            ev = ev.filter(ev.case.isin(ids))
-        # The latest event by the case order of keten.analytics.prepare (time, stage, delivery
-        # position: unique within a case): a hash aggregate, no sort of the events.
-        key = ibis.struct(
-            {
-                "ts": ev.ts,
-                "stage": ev.stage_order.fill_null(UNSTAGED),
-                "batch_seq": ev.batch_seq,
-                "batch_row": ev.batch_row,
-            }
-        )
-        per_case = ev.group_by(case_id=ev.case).agg(
-            current_partner=ev.partner.argmax(key),
-            current_stage_order=ev.stage_order.argmax(key, where=ev.stage_order.notnull()),
-            partner_list=ev.partner.collect(distinct=True),
-        )
-        return per_case.select(
-            "case_id",
-            current_stage=p.stage_name(per_case.current_stage_order),
-            current_partner="current_partner",
-            partners=per_case.partner_list.sort().join(","),
-        )
-
-    def _with_details(self, cases: ibis.Table) -> ibis.Table:
-        joined = cases.left_join(self._details(), "case_id").drop("case_id_right")
-        return joined.select(*CASE_COLUMNS)
-
-
-def case_list(
-    events: ibis.Table | Prepared,
-    chain: ChainSpec,
-    *,
-    involving: tuple[str, ...] = (),
-    status: str | None = None,
-    drill: tuple = (),
-    **filters: Any,
-) -> CaseList:
-    """The cases of the selection (see `CaseList`); `involving` keeps the cases in which every
-    one of these partners has an event, `status` those with that status, `drill` the cases
-    behind one figure (`keten.analytics.journey.drill_cases`)."""
-    p = _prepared(events, chain, filters)
-    c = case_durations_expr(p)
-    cases = c.select(
-        "case_id",
-        first_event=c.start,
-        last_event=c.end,
-        events=c.events,
-        duration_days=c.duration_days,
-        status=c.status,
-    )
-    for code in dict.fromkeys(involving):
-        source = p.source
-        with_partner = source.filter(source.partner == p.partner_code(code)).select(case_id="case")
-        cases = cases.semi_join(with_partner, "case_id")
-    if status:
-        cases = cases.filter(cases.status == status)
-    if drill:
-        from keten.analytics.journey import drill_cases  # journey builds on this module
-
-        cases = cases.semi_join(drill_cases(p, tuple(drill)), "case_id")
-    return CaseList(p, cases)
-
-
-def case_table(events: ibis.Table | Prepared, chain: ChainSpec, **filters: Any) -> pd.DataFrame:
-    """Every row of `case_list` as one frame: for tests and notebooks, not for web requests."""
-    cases = case_list(events, chain, **filters)
-    return to_frame(cases._with_details(cases.cases).order_by(CASE_ORDER))

@@ -44,7 +44,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from keten.analytics.flow import _prepared, stage_flow, to_frame
+from keten.analytics.flow import as_prepared, stage_flow, to_frame
 from keten.analytics.model import KPI_PARAMETERS, ChainSpec, KpiSpec
 from keten.analytics.norms import activity_pairs
 from keten.analytics.prepare import SECONDS_PER_DAY, Prepared, seconds_between
@@ -248,7 +248,7 @@ def evaluate_kpis(
     events: ibis.Table | Prepared, chain: ChainSpec, *, trend_periods: int = 12, **filters: Any
 ) -> list[KpiResult]:
     """Every KPI of the chain, in objective order."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     return [
         evaluate_kpi(p, kpi, objective.code, trend_periods=trend_periods)
         for objective in chain.objectives

@@ -26,7 +26,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from keten.analytics.flow import _all_last, _prepared, to_frame
+from keten.analytics.flow import _all_last, as_prepared, to_frame
 from keten.analytics.model import AgreementSpec, ChainSpec
 from keten.analytics.prepare import SECONDS_PER_DAY, Prepared, seconds_between
 
@@ -144,7 +144,7 @@ def norm_compliance(events: ibis.Table | Prepared, chain: ChainSpec, **filters: 
     within, late, late_open, open, share, target_share, meets, oldest_open_days, mature,
     days_kind (`calendar` or `working`: what the agreement's days, and `oldest_open_days`,
     count)."""
-    p = _prepared(events, chain, filters)
+    p = as_prepared(events, chain, filters)
     frames = []
     if chain.agreements:
         # All agreements in one query (a union of small aggregates over the shared pairs

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from keten.analytics import engine, flow, suite
+from keten.analytics import cases, engine, suite
 from keten.analytics.cache import ResultCache, digest
 from keten.analytics.kpis import KpiResult
 from keten.analytics.model import ChainSpec
@@ -175,7 +175,7 @@ def chain_metrics(
 @dataclass
 class CaseRows:
     """A chain's pseudonymised case rows for one selection (columns and order:
-    keten.analytics.flow.CaseList): the count and any page computed in the engine and cached
+    keten.analytics.cases.CaseList): the count and any page computed in the engine and cached
     on disk like every metric, or every row as a stream of Arrow batches (CSV downloads).
     Who may see them is decided by the monitor (`MonitorData.case_rows`), not here."""
 
@@ -201,8 +201,8 @@ class CaseRows:
             **extra,
         }
 
-    def _cases(self) -> flow.CaseList:
-        return flow.case_list(
+    def _cases(self) -> cases.CaseList:
+        return cases.case_list(
             load_events(self.chain),
             self.spec,
             involving=self.involving,

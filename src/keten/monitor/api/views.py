@@ -21,7 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from keten.analytics.flow import CASE_COLUMNS
+from keten.analytics.cases import CASE_COLUMNS
 from keten.chains.actions import record_audit
 from keten.chains.models import Membership
 from keten.chains.permissions import IsChainMember
