@@ -205,10 +205,17 @@ def test_the_operations_edition_adds_detail_per_partner_and_stage_but_no_case_ro
         "Time spent per partner (all cases up to this month)",
         "Throughput time per month",
         "Cases per partner (up to this month)",
+        "Routes to the goal (up to this month)",
     ]
     assert set(detail) <= {t.caption for s in operations.sections for t in s.tables}
     assert not set(detail) & {t.caption for s in steering.sections for t in s.tables}
     assert [c.key for c in operations.section("norms").charts] == ["norm-snel"]
+    # Every fixture case runs A -> B -> A; the whole chain's row follows, with the same cases.
+    routes = table(operations.section("wip"), "Routes to the goal (up to this month)")
+    assert [row[:2] for row in routes.rows] == [
+        ["Partner A → Partner B → Partner A", "54"],
+        ["Whole chain", "54"],
+    ]
     # No case identifiers anywhere.
     text = all_text(operations)
     assert not any(f"{prefix}0" in text for prefix in ("aug", "sep", "okt"))

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from keten.analytics import flow, kpis, norms
+from keten.analytics import flow, kpis, norms, routes
 from keten.analytics.engine import to_arrow
 from keten.analytics.model import ChainSpec
 from keten.analytics.prepare import make_filters, prepare
@@ -29,6 +29,7 @@ FRAMES: tuple[str, ...] = (
     "dfg_activity",
     "dfg_partner",
     "variants",
+    "routes",
     "rework",
     "dropout",
     "dropout_points",
@@ -109,6 +110,7 @@ def run_suite(
         "dfg_partner": flow.dfg(p, chain, level="partner"),
         "variants": flow.variants(p, chain),
         "variant_count": flow.variant_count(p, chain),
+        "routes": routes.routes(p, chain),
         "rework": flow.rework(p, chain),
         "dropout": flow.dropout(p, chain),
         "dropout_points": flow.dropout_points(p, chain),

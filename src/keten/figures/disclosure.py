@@ -60,6 +60,11 @@ DATASETS: dict[str, Disclosure] = {
     "rework": Disclosure("rows", count="cases_visiting", values=("cases_reentering", "reentries", "share")),
     "dropout": Disclosure("periods", values=("reached", "dropped", "open", "dropout_share")),
     "variants": Disclosure("fold", label="variant"),
+    # Routes with few cases fold into one row; the whole selection's row is hidden like a row.
+    "routes": Disclosure("fold", label="route"),
+    "routes_total": Disclosure(
+        "rows", values=("reached", "reached_share", "median_days_to_goal", "dropped", "dropout_share", "open")
+    ),
     "dropout_points": Disclosure("fold", label="activity_name"),
     # A partner's events go with its cases: a partner with few cases shows neither.
     "cases_per_partner": Disclosure("rows", values=("events",)),

@@ -48,6 +48,8 @@ class ChainMetrics:
     dfg_partner: pd.DataFrame
     variants: pd.DataFrame
     variant_count: int
+    # Cohorts by the partners a case passed through (keten.analytics.routes), the "all" row last.
+    routes: pd.DataFrame
     rework: pd.DataFrame
     dropout: pd.DataFrame
     dropout_points: pd.DataFrame

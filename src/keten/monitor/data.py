@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from keten.analytics.flow import variant_in_words
 from keten.analytics.model import ChainSpec
+from keten.analytics.routes import ALL_ROUTES
 from keten.figures import metrics as metrics_module
 from keten.figures.disclosure import disclose
 from keten.figures.suppression import suppress_kpi
@@ -163,6 +164,21 @@ class MonitorData:
         # The activities by name, for people; `variant` keeps the codes (the API, the drill-down).
         df["path"] = [variant_in_words(v, self.spec.activity_names) for v in df["variant"]]
         return df
+
+    def routes(self) -> pd.DataFrame:
+        """Goal realisation by route (keten.analytics.routes), the partners by name in `path`;
+        routes with few cases folded into one row, the whole chain's row last."""
+        df = self.metrics.routes
+        per_route = df[df["route"] != ALL_ROUTES].head(VARIANT_LIMIT * 5).reset_index(drop=True)
+        per_route = self._disclose("routes", per_route, other=_("Other routes (few cases each)"))
+        per_route = per_route.head(VARIANT_LIMIT + 1)
+        per_route["path"] = [
+            route if hidden else variant_in_words(route, self.partner_names)
+            for route, hidden in zip(per_route["route"], per_route["suppressed"], strict=True)
+        ]
+        total = self._disclose("routes_total", df[df["route"] == ALL_ROUTES].reset_index(drop=True))
+        total["path"] = _("Whole chain")
+        return pd.concat([per_route, total], ignore_index=True)
 
     def variant_count(self) -> int:
         return self.metrics.variant_count

@@ -220,6 +220,20 @@ DATASETS: dict[str, Dataset] = {
             lambda d: d.variants(),
         ),
         Dataset(
+            "routes",
+            gettext_lazy("Routes to the goal: cases by the partners they passed through"),
+            (
+                _c("path", gettext_lazy("Route (partners in order)")),
+                _c("cases", gettext_lazy("Cases"), "int"),
+                _c("share", gettext_lazy("Share of cases"), "share"),
+                _c("reached_share", gettext_lazy("Reached the goal"), "share"),
+                _c("median_days_to_goal", gettext_lazy("Median days to the goal"), "days"),
+                _c("dropout_share", gettext_lazy("Dropped out"), "share"),
+                _c("open", gettext_lazy("Still open"), "int"),
+            ),
+            lambda d: d.routes(),
+        ),
+        Dataset(
             "rework",
             gettext_lazy("Rework: cases returning to an earlier stage"),
             (

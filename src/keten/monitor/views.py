@@ -388,6 +388,7 @@ def _variants(ctx: dict) -> dict:
         ]
     )
     total = data.dropout_total()
+    routes = data.routes()
     variant_table = _table(ctx, "variants", variants)
     if ctx["viewer"].sees_case_rows:
         for row in variant_table["rows"]:
@@ -404,6 +405,20 @@ def _variants(ctx: dict) -> dict:
             _("Most frequent variants"),
             variant_table,
             _csv_url(ctx, "variants"),
+        ),
+        "routes_chart": _chart(
+            "routes",
+            charts.bar_chart(
+                routes[~routes["suppressed"].astype(bool)].dropna(subset=["reached_share"]),
+                "path",
+                "reached_share",
+                title=_("Share that reached the goal"),
+                accent=accent,
+                percent=True,
+            ),
+            _("Routes to the goal: share of each route's cases that reached it"),
+            _table(ctx, "routes", routes),
+            _csv_url(ctx, "routes"),
         ),
         "rework_chart": _chart(
             "rework",

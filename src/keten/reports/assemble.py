@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keten import formatting
+from keten.analytics.routes import ALL_ROUTES
 from keten.figures import charts, processmap
 from keten.figures import suppression as sup
 from keten.figures.disclosure import disclose
@@ -78,6 +79,8 @@ SECTION_ORDER: tuple[str, ...] = (
 MAX_STORIES = 5
 # How many slowest handovers are named.
 SLOWEST = 3
+# How many routes the operations edition lists before the whole chain.
+ROUTES_SHOWN = 5
 
 
 # --- assembly -------------------------------------------------------------------------------
@@ -185,13 +188,20 @@ class _Context:
         self.throughput = self._disclose("throughput", figures.throughput)
         self.stage_times = self._disclose("stage_times", s["stage_times"])
         self.cases_per_partner = self._disclose("cases_per_partner", s["cases_per_partner"])
+        routes = s["routes"]
+        self.routes = self._disclose(
+            "routes",
+            routes[routes["route"] != ALL_ROUTES].head(ROUTES_SHOWN * 3).reset_index(drop=True),
+            other=_("Other routes (few cases each)"),
+        ).head(ROUTES_SHOWN + 1)
+        self.routes_total = self._disclose("routes_total", routes[routes["route"] == ALL_ROUTES])
 
     # suppression: a no-op for the coordinator's operations edition
     def _hide_kpi(self, kpi: Any) -> Any:
         return sup.suppress_kpi(kpi, self.min_cell) if self.suppress else kpi
 
-    def _disclose(self, dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
-        return disclose(dataset, frame, self.min_cell, suppress=self.suppress)
+    def _disclose(self, dataset: str, frame: pd.DataFrame, other: str = "") -> pd.DataFrame:
+        return disclose(dataset, frame, self.min_cell, suppress=self.suppress, other=other)
 
     def _flow_cell(self, row: Any, column: str) -> str:
         if column in str(getattr(row, sup.PROTECTING, "") or "").split(","):
@@ -712,7 +722,46 @@ class _Context:
                     [False, True, True],
                 )
             )
+        if self.detail and not self.routes.empty:
+            section.tables.append(self._routes_table())
         return section
+
+    def _routes_table(self) -> Table:
+        """Which routes lead to the goal: the most frequent, then the whole chain."""
+        rows = []
+        for r in [*self.routes.itertuples(index=False), *self.routes_total.itertuples(index=False)]:
+            hidden = bool(getattr(r, sup.SUPPRESSED))
+            if r.route == ALL_ROUTES:
+                name = _("Whole chain")
+            elif hidden:
+                # The folded row: its own label and its cases; its rates cannot be combined.
+                name, hidden = str(r.route), False
+            else:
+                name = " → ".join(self.partner(code) for code in str(r.route).split(" > "))
+            rows.append(
+                [
+                    name,
+                    self.f.cases(r.cases),
+                    self.f.share(r.reached_share, hidden),
+                    self.f.days(r.median_days_to_goal, hidden),
+                    self.f.share(r.dropout_share, hidden),
+                ]
+            )
+        return Table(
+            _("Routes to the goal (up to this month)"),
+            [
+                _("Route (partners in order)"),
+                _("Cases"),
+                _("Reached the goal"),
+                _("Median days"),
+                _("Dropped out"),
+            ],
+            rows,
+            [False, True, True, True, True],
+            note=_(
+                "A route is the order in which a case passed the partners; the last row is the whole chain."
+            ),
+        )
 
     # --- 7. governance ------------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ class MonthFigures:
             "stage_flow": m.stage_flow,
             "norm_compliance": m.norm_compliance,
             "cases_per_partner": m.cases_per_partner,
+            "routes": m.routes,
         }
 
     @property
