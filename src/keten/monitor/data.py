@@ -178,7 +178,11 @@ class MonitorData:
         ]
         total = self._disclose("routes_total", df[df["route"] == ALL_ROUTES].reset_index(drop=True))
         total["path"] = _("Whole chain")
-        return pd.concat([per_route, total], ignore_index=True)
+        # Ranked by cases, as the variants are: the chart names a bar by its rank and route.
+        per_route.insert(
+            0, "rank", [None if hidden else i + 1 for i, hidden in enumerate(per_route["suppressed"])]
+        )
+        return pd.concat([per_route, total.assign(rank=None)], ignore_index=True)
 
     def variant_count(self) -> int:
         return self.metrics.variant_count

@@ -223,6 +223,7 @@ DATASETS: dict[str, Dataset] = {
             "routes",
             gettext_lazy("Routes to the goal: cases by the partners they passed through"),
             (
+                _c("rank", gettext_lazy("Rank"), "int"),
                 _c("path", gettext_lazy("Route (partners in order)")),
                 _c("cases", gettext_lazy("Cases"), "int"),
                 _c("share", gettext_lazy("Share of cases"), "share"),

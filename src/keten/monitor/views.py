@@ -372,6 +372,15 @@ def stages(request, slug):
     return _page(request, ctx, "stages", _("Work in progress, inflow and outflow"), _stages)
 
 
+def _ranked(frame: pd.DataFrame) -> list[str]:
+    """Bar labels "1. path": a ranked row by its rank and its path, an unranked one (the
+    folded row, the whole chain) by its text alone."""
+    return [
+        path if rank != rank or rank is None else f"{int(rank)}. {path}"
+        for rank, path in zip(frame["rank"], frame["path"], strict=True)
+    ]
+
+
 def _variants(ctx: dict) -> dict:
     data: MonitorData = ctx["data"]
     accent = ctx["chain"].colour
@@ -381,12 +390,7 @@ def _variants(ctx: dict) -> dict:
     points = data.dropout_points()
     # A bar reads as its rank and its activities; the axis shortens a long one, the tooltip
     # and the table beside the chart give it whole.
-    labelled = variants.assign(
-        label=[
-            path if rank != rank or rank is None else f"{int(rank)}. {path}"
-            for rank, path in zip(variants["rank"], variants["path"], strict=True)
-        ]
-    )
+    labelled = variants.assign(label=_ranked(variants))
     total = data.dropout_total()
     routes = data.routes()
     variant_table = _table(ctx, "variants", variants)
@@ -409,8 +413,10 @@ def _variants(ctx: dict) -> dict:
         "routes_chart": _chart(
             "routes",
             charts.bar_chart(
-                routes[~routes["suppressed"].astype(bool)].dropna(subset=["reached_share"]),
-                "path",
+                routes[~routes["suppressed"].astype(bool)]
+                .dropna(subset=["reached_share"])
+                .assign(label=_ranked),
+                "label",
                 "reached_share",
                 title=_("Share that reached the goal"),
                 accent=accent,
